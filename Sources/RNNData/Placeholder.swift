@@ -1,0 +1,1 @@
+// RNNData: placeholder until the module's first file lands.

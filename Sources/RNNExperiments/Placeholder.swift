@@ -1,0 +1,1 @@
+// RNNExperiments: placeholder until the module's first file lands.

@@ -1,0 +1,1 @@
+// RNNLabCLI: placeholder until the module's first file lands.

@@ -1,0 +1,1 @@
+// RNNModel: placeholder until the module's first file lands.

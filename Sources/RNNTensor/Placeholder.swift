@@ -1,0 +1,1 @@
+// RNNTensor: placeholder until the module's first file lands.

@@ -1,0 +1,1 @@
+// RNNTraining: placeholder until the module's first file lands.

@@ -1,0 +1,1 @@
+// RNNYAML: placeholder until the module's first file lands.
