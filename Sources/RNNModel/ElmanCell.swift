@@ -1,0 +1,123 @@
+// ElmanCell: the simple recurrent cell of the lecture notes, h_t = g(U h_{t-1} + W e_t + b),
+// forward next to its backward pass through time.
+//
+// Per chunk: one GEMM for the input projection of all T·B rows, then T small GEMMs for the
+// recurrence; backward: T small GEMMs for the recurrence, then one GEMM each for dU, dW and the
+// input gradient. Workspaces grow to the largest chunk seen and are then reused: no allocation
+// in the step loop.
+
+import RNNTensor
+
+/// The Elman cell. Parameters: `W` (H, E), `U` (H, H), optional bias `b` (H).
+public final class ElmanCell<T: BLASScalar>: RecurrentCell {
+    public typealias Scalar = T
+
+    public let inputSize: Int
+    public let outputSize: Int
+    public var stateSize: Int { outputSize }
+    public let activation: any Activation
+    /// Input → hidden, (H, E).
+    public let W: Parameter<T>
+    /// Hidden → hidden, (H, H).
+    public let U: Parameter<T>
+    /// Hidden bias, (H); nil when the cell has no bias.
+    public let b: Parameter<T>?
+
+    public var parameters: [Parameter<T>] { [W, U] + (b.map { [$0] } ?? []) }
+    public var summary: String { "elman(\(activation.name))" }
+
+    /// (T·B, H): pre-activations a_t = U h_{t-1} + W e_t + b.
+    private var pre: Tensor<T>
+    /// ((T+1)·B, H): row block 0 is h_0, block t+1 is h_t. Outputs are blocks 1…T.
+    private var states: Tensor<T>
+    /// (T·B, H): d loss / d a_t.
+    private var dPre: Tensor<T>
+    /// (1, T·B) of ones, for column sums through GEMM.
+    private var ones: Tensor<T>
+    private var lastSteps = 0
+    private var lastBatch = 0
+
+    public init(inputSize: Int, hiddenSize: Int, activation: any Activation, bias: Bool, namePrefix: String = "cell.") {
+        precondition(inputSize > 0 && hiddenSize > 0, "ElmanCell: sizes must be positive (E=\(inputSize), H=\(hiddenSize))")
+        self.inputSize = inputSize
+        self.outputSize = hiddenSize
+        self.activation = activation
+        W = Parameter(name: namePrefix + "W", shape: [hiddenSize, inputSize])
+        U = Parameter(name: namePrefix + "U", shape: [hiddenSize, hiddenSize])
+        b = bias ? Parameter(name: namePrefix + "b", shape: [hiddenSize]) : nil
+        pre = Tensor(zeros: [0, hiddenSize])
+        states = Tensor(zeros: [0, hiddenSize])
+        dPre = Tensor(zeros: [0, hiddenSize])
+        ones = Tensor(zeros: [0])
+    }
+
+    private func reserve(rows: Int, batch: Int) {
+        let H = outputSize
+        if pre.shape[0] < rows {
+            pre = Tensor(zeros: [rows, H])
+            dPre = Tensor(zeros: [rows, H])
+            ones = Tensor(zeros: [rows])
+            ones.fill(1)
+        }
+        if states.shape[0] < rows + batch {
+            states = Tensor(zeros: [rows + batch, H])
+        }
+    }
+
+    public func forward(inputs: MatrixRef<T>, steps: Int, batch: Int, state: MatrixRef<T>) -> MatrixRef<T> {
+        let H = outputSize, B = batch, rows = steps * batch
+        precondition(inputs.rows == rows && inputs.cols == inputSize, "ElmanCell.forward: inputs \(inputs.rows)×\(inputs.cols), expected \(rows)×\(inputSize)")
+        precondition(state.rows == B && state.cols == H, "ElmanCell.forward: state \(state.rows)×\(state.cols), expected \(B)×\(H)")
+        reserve(rows: rows, batch: B)
+        lastSteps = steps
+        lastBatch = batch
+        let A = pre.matrix.rows(0..<rows)
+        let S = states.matrix.rows(0..<(rows + B))
+
+        // a = W e + b for all T·B rows at once.
+        if let b {
+            for r in 0..<rows { A.row(r).update(from: b.value.data, count: H) }
+            gemm(inputs, W.value.matrix, transposeB: true, into: A, beta: 1)
+        } else {
+            gemm(inputs, W.value.matrix, transposeB: true, into: A)
+        }
+        for r in 0..<B { S.row(r).update(from: state.row(r), count: H) }
+
+        // The recurrence: a_t += h_{t-1} Uᵀ; h_t = g(a_t).
+        for t in 0..<steps {
+            let at = A.rows(t * B..<(t + 1) * B)
+            gemm(S.rows(t * B..<(t + 1) * B), U.value.matrix, transposeB: true, into: at, beta: 1)
+            activation.apply(UnsafePointer(at.base), S.row((t + 1) * B), count: B * H)
+        }
+        for r in 0..<B { state.row(r).update(from: S.row(rows + r), count: H) }
+        return S.rows(B..<(rows + B))
+    }
+
+    public func backward(inputs: MatrixRef<T>, outputGradient dH: MatrixRef<T>, inputGradient: MatrixRef<T>?) {
+        let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
+        precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "ElmanCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
+        precondition(inputs.rows == rows, "ElmanCell.backward: inputs do not match the last forward chunk")
+        let A = pre.matrix.rows(0..<rows)
+        let S = states.matrix.rows(0..<(rows + B))
+        let dA = dPre.matrix.rows(0..<rows)
+
+        // Through time, last step first: da_t = g'(a_t) ⊙ dh_t; dh_{t-1} += da_t U.
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            let block = t * B..<(t + 1) * B
+            activation.gradient(preactivation: UnsafePointer(A.row(t * B)), output: UnsafePointer(S.row((t + 1) * B)),
+                                upstream: UnsafePointer(dH.row(t * B)), into: dA.row(t * B), count: B * H)
+            if t > 0 {
+                gemm(dA.rows(block), U.value.matrix, into: dH.rows((t - 1) * B..<t * B), beta: 1)
+            }
+        }
+        // Parameter gradients over the whole chunk: dU += Σ_t da_tᵀ h_{t-1}, dW += Σ_t da_tᵀ e_t, db += Σ da_t.
+        gemm(dA, transposeA: true, S.rows(0..<rows), into: U.grad.matrix, beta: 1)
+        gemm(dA, transposeA: true, inputs, into: W.grad.matrix, beta: 1)
+        if let b {
+            gemm(MatrixRef(ones.data, rows: 1, cols: rows), dA, into: b.grad.matrix, beta: 1)
+        }
+        if let dX = inputGradient {
+            gemm(dA, W.value.matrix, into: dX)
+        }
+    }
+}

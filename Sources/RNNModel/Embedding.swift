@@ -1,0 +1,38 @@
+// Embedding: the lookup e_t = E x_t for one-hot x_t, forward next to backward.
+//
+// The table is a Parameter so that a tied output layer can share it (and its gradient).
+
+import RNNTensor
+
+/// The embedding table (V, E) and its row gather / scatter-add.
+public final class Embedding<T: BLASScalar> {
+    public let table: Parameter<T>
+    public var vocabularySize: Int { table.shape[0] }
+    public var embeddingSize: Int { table.shape[1] }
+
+    public init(vocabularySize: Int, embeddingSize: Int, name: String = "embedding") {
+        precondition(vocabularySize > 0 && embeddingSize > 0, "Embedding: sizes must be positive (V=\(vocabularySize), E=\(embeddingSize))")
+        table = Parameter(name: name, shape: [vocabularySize, embeddingSize])
+    }
+
+    /// Writes row `tokens[i]` of the table into row `i` of `out` (n, E).
+    public func forward(tokens: UnsafePointer<Int32>, count n: Int, into out: MatrixRef<T>) {
+        let E = embeddingSize, V = vocabularySize
+        precondition(out.rows == n && out.cols == E, "Embedding.forward: output \(out.rows)×\(out.cols), expected \(n)×\(E)")
+        for i in 0..<n {
+            let id = Int(tokens[i])
+            precondition(id >= 0 && id < V, "Embedding.forward: token id \(id) outside the vocabulary 0..<\(V)")
+            out.row(i).update(from: table.value.data + id * E, count: E)
+        }
+    }
+
+    /// Adds row `i` of `gradient` (n, E) into row `tokens[i]` of the table's gradient.
+    public func backward(tokens: UnsafePointer<Int32>, count n: Int, gradient: MatrixRef<T>) {
+        let E = embeddingSize
+        for i in 0..<n {
+            let dst = table.grad.data + Int(tokens[i]) * E
+            let src = gradient.row(i)
+            for j in 0..<E { dst[j] += src[j] }
+        }
+    }
+}

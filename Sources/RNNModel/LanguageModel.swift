@@ -1,0 +1,132 @@
+// LanguageModel: embedding → recurrent cell → output layer, trained with teacher forcing over
+// chunks of T steps for B streams, the state carried from chunk to chunk (truncated BPTT).
+//
+// This file wires the layers and owns the chunk-sized buffers between them. It does not
+// update parameters (that is the optimizer's job) or clip (the trainer's).
+
+import RNNTensor
+
+/// Why a model could not be assembled from its parts.
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+    case tiedSizeMismatch(embeddingSize: Int, hiddenSize: Int)
+    case sizeMismatch(String)
+
+    public var description: String {
+        switch self {
+        case let .tiedSizeMismatch(e, h):
+            return "a tied model needs embedding_size equal to hidden_size, got embedding_size \(e) and hidden_size \(h)"
+        case let .sizeMismatch(what):
+            return what
+        }
+    }
+}
+
+/// An RNN language model: e_t = E x_t; h_t = cell(h_{t-1}, e_t); p(x_{t+1}) = output(h_t).
+public final class LanguageModel<T: BLASScalar> {
+    public let embedding: Embedding<T>
+    public let cell: any RecurrentCell<T>
+    public let output: any OutputLayer<T>
+    /// Every trainable parameter once (a tied table appears once), embedding first.
+    public let parameters: [Parameter<T>]
+
+    /// (T·B, E) embedded inputs, and their gradient.
+    private var inputs: Tensor<T>
+    private var inputGradient: Tensor<T>
+    /// (T·B, H) gradient of the loss with respect to the cell outputs.
+    private var outputGradient: Tensor<T>
+
+    /// Assembles a model; the parts must agree on sizes.
+    public init(embedding: Embedding<T>, cell: any RecurrentCell<T>, output: any OutputLayer<T>) throws(ModelError) {
+        guard cell.inputSize == embedding.embeddingSize else {
+            throw .sizeMismatch("the cell takes inputs of size \(cell.inputSize) but the embedding size is \(embedding.embeddingSize)")
+        }
+        guard output.inputSize == cell.outputSize else {
+            throw .sizeMismatch("the output layer reads vectors of size \(output.inputSize) but the cell produces \(cell.outputSize)")
+        }
+        guard output.vocabularySize == embedding.vocabularySize else {
+            throw .sizeMismatch("the output layer predicts \(output.vocabularySize) tokens but the vocabulary has \(embedding.vocabularySize)")
+        }
+        self.embedding = embedding
+        self.cell = cell
+        self.output = output
+        var seen = Set<ObjectIdentifier>()
+        parameters = ([embedding.table] + cell.parameters + output.parameters).filter { seen.insert(ObjectIdentifier($0)).inserted }
+        inputs = Tensor(zeros: [0, embedding.embeddingSize])
+        inputGradient = Tensor(zeros: [0, embedding.embeddingSize])
+        outputGradient = Tensor(zeros: [0, cell.outputSize])
+    }
+
+    public var vocabularySize: Int { embedding.vocabularySize }
+    /// Number of trainable scalars (a tied table counted once).
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    /// A zero state for `batch` streams, (B, stateSize).
+    public func zeroState(batch: Int) -> Tensor<T> {
+        Tensor(zeros: [batch, cell.stateSize])
+    }
+
+    /// Sets every gradient to zero.
+    public func zeroGradients() {
+        for p in parameters { p.grad.zero() }
+    }
+
+    /// The parameter called `name`, if any.
+    public func parameter(named name: String) -> Parameter<T>? {
+        parameters.first { $0.name == name }
+    }
+
+    private func reserve(rows: Int) {
+        if inputs.shape[0] < rows {
+            inputs = Tensor(zeros: [rows, embedding.embeddingSize])
+            inputGradient = Tensor(zeros: [rows, embedding.embeddingSize])
+            outputGradient = Tensor(zeros: [rows, cell.outputSize])
+        }
+    }
+
+    /// Forward and backward over one chunk with teacher forcing.
+    ///
+    /// - Parameters:
+    ///   - inputs, targets: (T, B) token ids, time-major.
+    ///   - state: (B, stateSize): the state the chunk starts from; replaced by the final state,
+    ///     detached (no gradient will reach it from later chunks).
+    /// - Returns: the mean cross-entropy over the T·B positions. Gradients of that mean are
+    ///   *added* into the parameters' gradients.
+    public func forwardBackward(inputs tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
+                                steps: Int, batch: Int, state: Tensor<T>) -> Double {
+        let rows = steps * batch
+        precondition(rows > 0, "LanguageModel.forwardBackward: empty chunk")
+        reserve(rows: rows)
+        let X = inputs.matrix.rows(0..<rows)
+        embedding.forward(tokens: tokens, count: rows, into: X)
+        let hidden = cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix)
+        let dH = outputGradient.matrix.rows(0..<rows)
+        let lossSum = output.lossAndGradient(hidden: hidden, targets: targets, gradScale: 1 / T(rows), hiddenGradient: dH)
+        let dX = inputGradient.matrix.rows(0..<rows)
+        cell.backward(inputs: X, outputGradient: dH, inputGradient: dX)
+        embedding.backward(tokens: tokens, count: rows, gradient: dX)
+        return lossSum / Double(rows)
+    }
+
+    /// Forward only: the summed cross-entropy over the chunk's T·B positions.
+    /// `state` is replaced by the final state.
+    public func loss(inputs tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
+                     steps: Int, batch: Int, state: Tensor<T>) -> Double {
+        let rows = steps * batch
+        precondition(rows > 0, "LanguageModel.loss: empty chunk")
+        reserve(rows: rows)
+        let X = inputs.matrix.rows(0..<rows)
+        embedding.forward(tokens: tokens, count: rows, into: X)
+        let hidden = cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix)
+        return output.loss(hidden: hidden, targets: targets)
+    }
+
+    /// One step for `batch` streams, for sampling: log-probabilities of the next token (B, V)
+    /// after reading `tokens` (B); `state` advances by one step.
+    public func stepLogProbabilities(tokens: UnsafePointer<Int32>, batch: Int, state: Tensor<T>, into out: MatrixRef<T>) {
+        reserve(rows: batch)
+        let X = inputs.matrix.rows(0..<batch)
+        embedding.forward(tokens: tokens, count: batch, into: X)
+        let hidden = cell.forward(inputs: X, steps: 1, batch: batch, state: state.matrix)
+        output.logProbabilities(hidden: hidden, into: out)
+    }
+}

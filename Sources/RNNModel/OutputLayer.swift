@@ -1,0 +1,30 @@
+// OutputLayer: turns the cell's outputs into next-token log-probabilities and the
+// cross-entropy loss. Full softmax (optionally tied to the embedding) now; Mikolov's class-based
+// softmax implements the same protocol.
+
+import RNNTensor
+
+/// Maps hidden vectors (N, H) to a distribution over V tokens, with loss and gradient.
+public protocol OutputLayer<Scalar>: AnyObject {
+    associatedtype Scalar: BLASScalar
+
+    /// H: the size of the hidden vectors it reads.
+    var inputSize: Int { get }
+    /// V: the number of tokens it predicts.
+    var vocabularySize: Int { get }
+    /// Its trainable parameters (a tied layer lists the shared embedding too).
+    var parameters: [Parameter<Scalar>] { get }
+    /// A short description for logs, e.g. `softmax(tied)`.
+    var summary: String { get }
+
+    /// Sum over rows of −log p(target | hidden row); adds `gradScale ·` d(sum)/d(params) into the
+    /// parameters' gradients and writes `gradScale ·` d(sum)/d(hidden) into `hiddenGradient` (N, H).
+    func lossAndGradient(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>, gradScale: Scalar,
+                         hiddenGradient: MatrixRef<Scalar>) -> Double
+
+    /// Sum over rows of −log p(target | hidden row), without gradients.
+    func loss(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>) -> Double
+
+    /// Writes log p(· | hidden row) for every row of `hidden` into `out` (N, V).
+    func logProbabilities(hidden: MatrixRef<Scalar>, into out: MatrixRef<Scalar>)
+}

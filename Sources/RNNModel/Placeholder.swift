@@ -1,1 +1,0 @@
-// RNNModel: placeholder until the module's first file lands.

@@ -1,0 +1,117 @@
+// SoftmaxOutput: logits = V h + c over the whole vocabulary, then a fused, numerically stable
+// softmax cross-entropy. Tied: V is the embedding table itself (requires E == H).
+//
+// The whole chunk goes through at once: one GEMM for the logits of all N = T·B rows, the fused
+// softmax in place, one GEMM for dV and one for dh. Evaluation blocks rows so that the logits
+// buffer stays bounded for large evaluation batches.
+
+import RNNTensor
+
+/// Full softmax output layer, untied (own `V`) or tied to an embedding table.
+public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
+    public typealias Scalar = T
+
+    /// (V, H): the output weights; the embedding table when tied.
+    public let weight: Parameter<T>
+    /// (V): the output bias, or nil.
+    public let bias: Parameter<T>?
+    public let isTied: Bool
+    /// Threads for the softmax pass (BLAS threads are set separately).
+    public var threads: Int
+
+    public var inputSize: Int { weight.shape[1] }
+    public var vocabularySize: Int { weight.shape[0] }
+    public var parameters: [Parameter<T>] { [weight] + (bias.map { [$0] } ?? []) }
+    public var summary: String { isTied ? "softmax(tied)" : "softmax" }
+
+    /// Rows per block when evaluating; bounds the logits buffer to blockRows × V.
+    public let blockRows: Int
+    private var logits: Tensor<T>
+    private var ones: Tensor<T>
+
+    /// An untied layer with its own weights (V, H).
+    public convenience init(vocabularySize: Int, hiddenSize: Int, bias: Bool, threads: Int = 1) {
+        self.init(weight: Parameter(name: "output.weight", shape: [vocabularySize, hiddenSize]),
+                  tied: false, bias: bias, threads: threads)
+    }
+
+    /// A layer whose weights are `weight` (V, H); `tied` records that it is the embedding table.
+    public init(weight: Parameter<T>, tied: Bool, bias: Bool, threads: Int = 1, blockRows: Int = 1024) {
+        precondition(weight.shape.count == 2, "SoftmaxOutput: weight must be (V, H)")
+        self.weight = weight
+        self.isTied = tied
+        self.bias = bias ? Parameter(name: "output.bias", shape: [weight.shape[0]]) : nil
+        self.threads = threads
+        self.blockRows = blockRows
+        logits = Tensor(zeros: [0, weight.shape[0]])
+        ones = Tensor(zeros: [0])
+    }
+
+    private func reserve(rows: Int) {
+        if logits.shape[0] < rows {
+            logits = Tensor(zeros: [rows, vocabularySize])
+            ones = Tensor(zeros: [rows])
+            ones.fill(1)
+        }
+    }
+
+    /// logits[0..<n] = hidden · Vᵀ + c.
+    private func computeLogits(_ hidden: MatrixRef<T>) -> MatrixRef<T> {
+        let n = hidden.rows, V = vocabularySize
+        precondition(hidden.cols == inputSize, "SoftmaxOutput: hidden size \(hidden.cols), expected \(inputSize)")
+        reserve(rows: n)
+        let Z = logits.matrix.rows(0..<n)
+        if let bias {
+            for r in 0..<n { Z.row(r).update(from: bias.value.data, count: V) }
+            gemm(hidden, weight.value.matrix, transposeB: true, into: Z, beta: 1)
+        } else {
+            gemm(hidden, weight.value.matrix, transposeB: true, into: Z)
+        }
+        return Z
+    }
+
+    public func lossAndGradient(hidden: MatrixRef<T>, targets: UnsafePointer<Int32>, gradScale: T,
+                                hiddenGradient: MatrixRef<T>) -> Double {
+        let n = hidden.rows
+        let Z = computeLogits(hidden)
+        let loss = softmaxCrossEntropyInPlace(Z.base, rows: n, cols: vocabularySize, ld: Z.ld,
+                                              targets: targets, gradScale: gradScale, threads: threads)
+        // Z now holds gradScale · (softmax − onehot) = d/d logits.
+        gemm(Z, transposeA: true, hidden, into: weight.grad.matrix, beta: 1)
+        if let bias {
+            gemm(MatrixRef(ones.data, rows: 1, cols: n), Z, into: bias.grad.matrix, beta: 1)
+        }
+        gemm(Z, weight.value.matrix, into: hiddenGradient)
+        return loss
+    }
+
+    public func loss(hidden: MatrixRef<T>, targets: UnsafePointer<Int32>) -> Double {
+        var total = 0.0
+        var start = 0
+        while start < hidden.rows {
+            let end = min(hidden.rows, start + blockRows)
+            let Z = computeLogits(hidden.rows(start..<end))
+            total += softmaxNLL(Z.base, rows: end - start, cols: vocabularySize, ld: Z.ld,
+                                targets: targets + start, threads: threads)
+            start = end
+        }
+        return total
+    }
+
+    public func logProbabilities(hidden: MatrixRef<T>, into out: MatrixRef<T>) {
+        precondition(out.rows == hidden.rows && out.cols == vocabularySize, "SoftmaxOutput.logProbabilities: output \(out.rows)×\(out.cols)")
+        let n = hidden.rows, V = vocabularySize
+        if let bias {
+            for r in 0..<n { out.row(r).update(from: bias.value.data, count: V) }
+            gemm(hidden, weight.value.matrix, transposeB: true, into: out, beta: 1)
+        } else {
+            gemm(hidden, weight.value.matrix, transposeB: true, into: out)
+        }
+        var lse = [T](repeating: 0, count: n)
+        lse.withUnsafeMutableBufferPointer { rowLogSumExp(UnsafePointer(out.base), rows: n, cols: V, ld: out.ld, into: $0.baseAddress!) }
+        for r in 0..<n {
+            let row = out.row(r)
+            for j in 0..<V { row[j] -= lse[r] }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// RNNTensor: placeholder until the module's first file lands.

@@ -1,0 +1,50 @@
+// Optimizer: one requirement, `update`, that moves parameters against their gradients.
+//
+// Gradients arrive unscaled; the clipping factor is passed in and applied as they are read.
+// State (moments, accumulators) is kept per parameter, in the parameters' order, and can be
+// saved and restored for exact resume.
+
+import RNNModel
+import RNNTensor
+
+/// Updates parameters from their gradients.
+public protocol Optimizer<Scalar>: AnyObject {
+    associatedtype Scalar: BLASScalar
+    /// A short description for logs, e.g. `sgd(momentum 0)`.
+    var summary: String { get }
+    /// One update: `p ← p − step(learningRate, gradientScale · g)` for every parameter.
+    func update(_ parameters: [Parameter<Scalar>], learningRate: Double, gradientScale: Double)
+    /// Named state tensors (empty for plain SGD) and the update count, for checkpoints.
+    var state: OptimizerState<Scalar> { get set }
+}
+
+/// What an optimizer must save to continue exactly where it stopped.
+public struct OptimizerState<T: BLASScalar>: @unchecked Sendable {
+    /// Updates done so far.
+    public var step: Int
+    /// Per-parameter slots, e.g. `m.cell.U`, in a stable order.
+    public var slots: [(name: String, values: Tensor<T>)]
+
+    public init(step: Int = 0, slots: [(name: String, values: Tensor<T>)] = []) {
+        self.step = step
+        self.slots = slots
+    }
+}
+
+/// Plain stochastic gradient descent, as in Mikolov's RNNLM and PyTorch's example:
+/// p ← p − lr · scale · g.
+public final class SGD<T: BLASScalar>: Optimizer {
+    public typealias Scalar = T
+    public var state = OptimizerState<T>()
+    public var summary: String { "sgd" }
+
+    public init() {}
+
+    public func update(_ parameters: [Parameter<T>], learningRate: Double, gradientScale: Double) {
+        let alpha = T(-learningRate * gradientScale)
+        for p in parameters {
+            T.blasAxpy(n: p.count, alpha: alpha, x: p.grad.data, y: p.value.data)
+        }
+        state.step += 1
+    }
+}

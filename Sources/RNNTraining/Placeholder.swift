@@ -1,1 +1,0 @@
-// RNNTraining: placeholder until the module's first file lands.

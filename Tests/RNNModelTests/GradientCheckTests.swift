@@ -1,0 +1,105 @@
+// Finite-difference gradient checks in Double for every parameter of the Elman LM: each
+// activation, tied and untied, with and without bias, full and truncated BPTT.
+
+import RNNModel
+import RNNTensor
+import XCTest
+
+final class GradientCheckTests: XCTestCase {
+    /// Central differences: d L / d θ_i ≈ (L(θ + εe_i) − L(θ − εe_i)) / 2ε.
+    func checkGradients(activation: String, tied: Bool, bias: Bool, truncated: Bool,
+                        file: StaticString = #filePath, line: UInt = #line) throws {
+        let V = 7, H = 5, E = tied ? 5 : 4, B = 2, T = 4
+        let model = try TestModels.elman(Double.self, vocabulary: V, embedding: E, hidden: H,
+                                         activation: activation, tied: tied, bias: bias)
+        TestModels.randomize(model, seed: 42, range: 0.8)
+        let inputs = TestModels.tokens(T * B, vocabulary: V, seed: 7)
+        let targets = TestModels.tokens(T * B, vocabulary: V, seed: 8)
+        // Truncated BPTT starts from a carried, detached state; full BPTT from zeros.
+        var h0 = [Double](repeating: 0, count: B * H)
+        if truncated {
+            var rng = Xoshiro256(seed: 3)
+            h0 = h0.map { _ in rng.uniform(-0.9, 0.9) }
+        }
+        func lossAt() -> Double {
+            let state = Tensor<Double>(shape: [B, H], values: h0)
+            return model.loss(inputs: inputs, targets: targets, steps: T, batch: B, state: state) / Double(T * B)
+        }
+        model.zeroGradients()
+        let state = Tensor<Double>(shape: [B, H], values: h0)
+        let loss = model.forwardBackward(inputs: inputs, targets: targets, steps: T, batch: B, state: state)
+        XCTAssertEqual(loss, lossAt(), accuracy: 1e-13, "forward and loss disagree", file: file, line: line)
+
+        // ε balances truncation error (∝ ε²) against rounding (∝ 1e-16/ε); relative error
+        // is floored at 1e-4 in the denominator so that tiny gradients compare absolutely.
+        let eps = 1e-5
+        var checked = 0
+        for p in model.parameters {
+            var worst = 0.0
+            for i in 0..<p.count {
+                let saved = p.value[i]
+                p.value[i] = saved + eps
+                let plus = lossAt()
+                p.value[i] = saved - eps
+                let minus = lossAt()
+                p.value[i] = saved
+                let numeric = (plus - minus) / (2 * eps)
+                let analytic = p.grad[i]
+                let err = abs(numeric - analytic) / max(1e-4, abs(numeric) + abs(analytic))
+                worst = max(worst, err)
+                checked += 1
+            }
+            XCTAssertLessThan(worst, 1e-5, "\(activation) tied=\(tied) bias=\(bias) truncated=\(truncated): \(p.name)",
+                              file: file, line: line)
+        }
+        XCTAssertEqual(checked, model.parameterCount, file: file, line: line)
+    }
+
+    func testAllConfigurations() throws {
+        for activation in ["tanh", "relu", "sigmoid"] {
+            for tied in [false, true] {
+                for bias in [false, true] {
+                    for truncated in [false, true] {
+                        try checkGradients(activation: activation, tied: tied, bias: bias, truncated: truncated)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The check itself must be able to fail: a wrong derivative is caught.
+    func testCheckDetectsAWrongDerivative() throws {
+        struct WrongTanh: ScalarActivation {
+            var name: String { "wrong-tanh" }
+            func value<T: Real>(_ x: T) -> T { T.tanh(x) }
+            func derivative<T: Real>(input x: T, output y: T) -> T { 1 - y * y * T(9) / T(10) }
+        }
+        let V = 5, H = 3, B = 1, T = 3
+        let model = try LanguageModel(
+            embedding: Embedding<Double>(vocabularySize: V, embeddingSize: H),
+            cell: ElmanCell<Double>(inputSize: H, hiddenSize: H, activation: WrongTanh(), bias: true),
+            output: SoftmaxOutput<Double>(vocabularySize: V, hiddenSize: H, bias: true))
+        TestModels.randomize(model, seed: 1, range: 0.8)
+        let inputs = TestModels.tokens(T * B, vocabulary: V, seed: 2), targets = TestModels.tokens(T * B, vocabulary: V, seed: 3)
+        model.zeroGradients()
+        _ = model.forwardBackward(inputs: inputs, targets: targets, steps: T, batch: B, state: model.zeroState(batch: B))
+        let U = model.parameter(named: "cell.U")!
+        let saved = U.value[0], eps = 1e-6
+        U.value[0] = saved + eps
+        let plus = model.loss(inputs: inputs, targets: targets, steps: T, batch: B, state: model.zeroState(batch: B))
+        U.value[0] = saved - eps
+        let minus = model.loss(inputs: inputs, targets: targets, steps: T, batch: B, state: model.zeroState(batch: B))
+        U.value[0] = saved
+        let numeric = (plus - minus) / (2 * eps) / Double(T * B)
+        XCTAssertGreaterThan(abs(numeric - U.grad[0]) / max(1e-4, abs(numeric) + abs(U.grad[0])), 1e-4)
+    }
+
+    func testTiedWithDifferentSizesIsAClearError() {
+        XCTAssertThrowsError(try TestModels.elman(Double.self, vocabulary: 5, embedding: 4, hidden: 3,
+                                                  activation: "tanh", tied: true, bias: true)) { error in
+            XCTAssertEqual("\(error)", "a tied model needs embedding_size equal to hidden_size, got embedding_size 4 and hidden_size 3")
+        }
+    }
+}
+
+import RealModule

@@ -1,0 +1,87 @@
+// GEMM wrappers against a naive reference: odd shapes, every transpose combination, leading
+// dimensions larger than the row, alpha and beta, Float and Double.
+
+import RNNTensor
+import XCTest
+
+final class GemmTests: XCTestCase {
+    func naive<T: BLASScalar>(_ a: [T], _ ar: Int, _ ac: Int, _ ta: Bool,
+                              _ b: [T], _ br: Int, _ bc: Int, _ tb: Bool,
+                              _ c: [T], alpha: T, beta: T) -> [T] {
+        let m = ta ? ac : ar, k = ta ? ar : ac, n = tb ? br : bc
+        var out = c
+        for i in 0..<m { for j in 0..<n {
+            var s: T = 0
+            for p in 0..<k {
+                let x = ta ? a[p * ac + i] : a[i * ac + p]
+                let y = tb ? b[j * bc + p] : b[p * bc + j]
+                s += x * y
+            }
+            out[i * n + j] = alpha * s + beta * c[i * n + j]
+        } }
+        return out
+    }
+
+    func check<T: BLASScalar>(_: T.Type, tolerance: T) {
+        var rng = Xoshiro256(seed: 1)
+        for (m, n, k) in [(1, 1, 1), (3, 5, 7), (17, 2, 9), (8, 13, 1), (31, 33, 29)] {
+            for ta in [false, true] { for tb in [false, true] {
+                let (ar, ac) = ta ? (k, m) : (m, k)
+                let (br, bc) = tb ? (n, k) : (k, n)
+                // Store A with a leading dimension 3 larger than its rows to test ld handling.
+                let lda = ac + 3
+                var aStore = [T](repeating: 99, count: ar * lda)
+                var a = [T](repeating: 0, count: ar * ac)
+                for i in 0..<ar { for j in 0..<ac { let v = T(rng.uniform(-1, 1)); a[i * ac + j] = v; aStore[i * lda + j] = v } }
+                var b = (0..<(br * bc)).map { _ in T(rng.uniform(-1, 1)) }
+                var c = (0..<(m * n)).map { _ in T(rng.uniform(-1, 1)) }
+                let expected = naive(a, ar, ac, ta, b, br, bc, tb, c, alpha: 0.5, beta: -2)
+                aStore.withUnsafeMutableBufferPointer { ap in b.withUnsafeMutableBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    gemm(MatrixRef(ap.baseAddress!, rows: ar, cols: ac, ld: lda), transposeA: ta,
+                         MatrixRef(bp.baseAddress!, rows: br, cols: bc), transposeB: tb,
+                         into: MatrixRef(cp.baseAddress!, rows: m, cols: n), alpha: 0.5, beta: -2)
+                } } }
+                for i in 0..<(m * n) {
+                    XCTAssertEqual(c[i], expected[i], accuracy: tolerance, "\(T.self) m=\(m) n=\(n) k=\(k) ta=\(ta) tb=\(tb) at \(i)")
+                }
+            } }
+        }
+    }
+
+    func testFloatGemmMatchesNaive() { check(Float.self, tolerance: 1e-4) }
+    func testDoubleGemmMatchesNaive() { check(Double.self, tolerance: 1e-12) }
+
+    func testEmptyInnerDimensionScalesC() {
+        let c = Tensor<Double>(shape: [2, 2], values: [1, 2, 3, 4])
+        let a = Tensor<Double>(zeros: [2, 0]), b = Tensor<Double>(zeros: [0, 2])
+        gemm(MatrixRef(a.data, rows: 2, cols: 0, ld: 1), MatrixRef(b.data, rows: 0, cols: 2), into: c.matrix, beta: 2)
+        XCTAssertEqual(c.array, [2, 4, 6, 8])
+    }
+
+    func testBLASReportsItself() {
+        let info = BLASRuntime.info()
+        XCTAssertTrue(info.library.hasPrefix("OpenBLAS"), info.library)
+        XCTAssertFalse(info.kernel.isEmpty)
+        XCTAssertGreaterThanOrEqual(info.threads, 1)
+    }
+
+    func testMisdetectedKernelIsCorrected() {
+        let avx512: Set<String> = ["avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"]
+        XCTAssertEqual(BLASRuntime.recommendedCoreType(kernel: "Prescott", cpuFlags: avx512), "SkylakeX")
+        XCTAssertEqual(BLASRuntime.recommendedCoreType(kernel: "Prescott", cpuFlags: ["avx2", "fma"]), "Haswell")
+        XCTAssertNil(BLASRuntime.recommendedCoreType(kernel: "Prescott", cpuFlags: ["sse2"]))
+        XCTAssertNil(BLASRuntime.recommendedCoreType(kernel: "SkylakeX", cpuFlags: avx512))
+        XCTAssertNil(BLASRuntime.recommendedCoreType(kernel: "Cooperlake", cpuFlags: avx512))
+    }
+
+    func testGeneratorIsReproducibleAndRestorable() {
+        var a = Xoshiro256(seed: 7), b = Xoshiro256(seed: 7)
+        XCTAssertEqual((0..<5).map { _ in a.next() }, (0..<5).map { _ in b.next() })
+        var c = Xoshiro256(state: a.state)!
+        XCTAssertEqual(a.next(), c.next())
+        var d = Xoshiro256(seed: 7, stream: 1)
+        var e = Xoshiro256(seed: 7)
+        XCTAssertNotEqual(d.next(), e.next())
+        XCTAssertNil(Xoshiro256(state: [0, 0, 0, 0]))
+    }
+}
