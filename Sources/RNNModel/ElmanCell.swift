@@ -64,6 +64,8 @@ public final class ElmanCell<T: BLASScalar>: RecurrentCell {
         }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(inputs: MatrixRef<T>, steps: Int, batch: Int, state: MatrixRef<T>) -> MatrixRef<T> {
         let H = outputSize, B = batch, rows = steps * batch
         precondition(inputs.rows == rows && inputs.cols == inputSize, "ElmanCell.forward: inputs \(inputs.rows)×\(inputs.cols), expected \(rows)×\(inputSize)")
@@ -76,12 +78,12 @@ public final class ElmanCell<T: BLASScalar>: RecurrentCell {
 
         // a = W e + b for all T·B rows at once.
         if let b {
-            for r in 0..<rows { A.row(r).update(from: b.value.data, count: H) }
+            for r in 0..<rows { copyElements(from: b.value.data, to: A.row(r), count: H) }
             gemm(inputs, W.value.matrix, transposeB: true, into: A, beta: 1)
         } else {
             gemm(inputs, W.value.matrix, transposeB: true, into: A)
         }
-        for r in 0..<B { S.row(r).update(from: state.row(r), count: H) }
+        for r in 0..<B { copyElements(from: state.row(r), to: S.row(r), count: H) }
 
         // The recurrence: a_t += h_{t-1} Uᵀ; h_t = g(a_t).
         for t in 0..<steps {
@@ -89,10 +91,12 @@ public final class ElmanCell<T: BLASScalar>: RecurrentCell {
             gemm(S.rows(t * B..<(t + 1) * B), U.value.matrix, transposeB: true, into: at, beta: 1)
             activation.apply(UnsafePointer(at.base), S.row((t + 1) * B), count: B * H)
         }
-        for r in 0..<B { state.row(r).update(from: S.row(rows + r), count: H) }
+        for r in 0..<B { copyElements(from: S.row(rows + r), to: state.row(r), count: H) }
         return S.rows(B..<(rows + B))
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward(inputs: MatrixRef<T>, outputGradient dH: MatrixRef<T>, inputGradient: MatrixRef<T>?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "ElmanCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")

@@ -16,23 +16,25 @@ public final class Embedding<T: BLASScalar> {
     }
 
     /// Writes row `tokens[i]` of the table into row `i` of `out` (n, E).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(tokens: UnsafePointer<Int32>, count n: Int, into out: MatrixRef<T>) {
         let E = embeddingSize, V = vocabularySize
         precondition(out.rows == n && out.cols == E, "Embedding.forward: output \(out.rows)×\(out.cols), expected \(n)×\(E)")
         for i in 0..<n {
             let id = Int(tokens[i])
             precondition(id >= 0 && id < V, "Embedding.forward: token id \(id) outside the vocabulary 0..<\(V)")
-            out.row(i).update(from: table.value.data + id * E, count: E)
+            copyElements(from: table.value.data + id * E, to: out.row(i), count: E)
         }
     }
 
     /// Adds row `i` of `gradient` (n, E) into row `tokens[i]` of the table's gradient.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward(tokens: UnsafePointer<Int32>, count n: Int, gradient: MatrixRef<T>) {
         let E = embeddingSize
         for i in 0..<n {
-            let dst = table.grad.data + Int(tokens[i]) * E
-            let src = gradient.row(i)
-            for j in 0..<E { dst[j] += src[j] }
+            T.blasAxpy(n: E, alpha: 1, x: gradient.row(i), y: table.grad.data + Int(tokens[i]) * E)
         }
     }
 }

@@ -91,6 +91,8 @@ public final class LanguageModel<T: BLASScalar> {
     ///     detached (no gradient will reach it from later chunks).
     /// - Returns: the mean cross-entropy over the T·B positions. Gradients of that mean are
     ///   *added* into the parameters' gradients.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forwardBackward(inputs tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
                                 steps: Int, batch: Int, state: Tensor<T>) -> Double {
         let rows = steps * batch
@@ -109,6 +111,8 @@ public final class LanguageModel<T: BLASScalar> {
 
     /// Forward only: the summed cross-entropy over the chunk's T·B positions.
     /// `state` is replaced by the final state.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func loss(inputs tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
                      steps: Int, batch: Int, state: Tensor<T>) -> Double {
         let rows = steps * batch
@@ -122,6 +126,8 @@ public final class LanguageModel<T: BLASScalar> {
 
     /// One step for `batch` streams, for sampling: log-probabilities of the next token (B, V)
     /// after reading `tokens` (B); `state` advances by one step.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func stepLogProbabilities(tokens: UnsafePointer<Int32>, batch: Int, state: Tensor<T>, into out: MatrixRef<T>) {
         reserve(rows: batch)
         let X = inputs.matrix.rows(0..<batch)

@@ -56,13 +56,15 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
     }
 
     /// logits[0..<n] = hidden · Vᵀ + c.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     private func computeLogits(_ hidden: MatrixRef<T>) -> MatrixRef<T> {
         let n = hidden.rows, V = vocabularySize
         precondition(hidden.cols == inputSize, "SoftmaxOutput: hidden size \(hidden.cols), expected \(inputSize)")
         reserve(rows: n)
         let Z = logits.matrix.rows(0..<n)
         if let bias {
-            for r in 0..<n { Z.row(r).update(from: bias.value.data, count: V) }
+            for r in 0..<n { copyElements(from: bias.value.data, to: Z.row(r), count: V) }
             gemm(hidden, weight.value.matrix, transposeB: true, into: Z, beta: 1)
         } else {
             gemm(hidden, weight.value.matrix, transposeB: true, into: Z)
@@ -70,6 +72,8 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
         return Z
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func lossAndGradient(hidden: MatrixRef<T>, targets: UnsafePointer<Int32>, gradScale: T,
                                 hiddenGradient: MatrixRef<T>) -> Double {
         let n = hidden.rows
@@ -85,6 +89,8 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
         return loss
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func loss(hidden: MatrixRef<T>, targets: UnsafePointer<Int32>) -> Double {
         var total = 0.0
         var start = 0
@@ -98,11 +104,13 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
         return total
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func logProbabilities(hidden: MatrixRef<T>, into out: MatrixRef<T>) {
         precondition(out.rows == hidden.rows && out.cols == vocabularySize, "SoftmaxOutput.logProbabilities: output \(out.rows)×\(out.cols)")
         let n = hidden.rows, V = vocabularySize
         if let bias {
-            for r in 0..<n { out.row(r).update(from: bias.value.data, count: V) }
+            for r in 0..<n { copyElements(from: bias.value.data, to: out.row(r), count: V) }
             gemm(hidden, weight.value.matrix, transposeB: true, into: out, beta: 1)
         } else {
             gemm(hidden, weight.value.matrix, transposeB: true, into: out)

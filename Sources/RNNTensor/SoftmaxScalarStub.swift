@@ -6,6 +6,7 @@ public protocol SoftmaxScalar {}
 extension Float: SoftmaxScalar {}
 extension Double: SoftmaxScalar {}
 
+@_specialize(where T == Float)
 public func softmaxCrossEntropyInPlace<T: BLASScalar>(_ logits: UnsafeMutablePointer<T>, rows: Int, cols: Int, ld: Int, targets: UnsafePointer<Int32>, gradScale: T, threads: Int = 1) -> Double {
     var total = 0.0
     for r in 0..<rows {
@@ -22,6 +23,7 @@ public func softmaxCrossEntropyInPlace<T: BLASScalar>(_ logits: UnsafeMutablePoi
     return total
 }
 
+@_specialize(where T == Float)
 public func softmaxNLL<T: BLASScalar>(_ logits: UnsafePointer<T>, rows: Int, cols: Int, ld: Int, targets: UnsafePointer<Int32>, threads: Int = 1) -> Double {
     var total = 0.0
     for r in 0..<rows {
@@ -35,6 +37,7 @@ public func softmaxNLL<T: BLASScalar>(_ logits: UnsafePointer<T>, rows: Int, col
     return total
 }
 
+@_specialize(where T == Float)
 public func rowLogSumExp<T: BLASScalar>(_ x: UnsafePointer<T>, rows: Int, cols: Int, ld: Int, into out: UnsafeMutablePointer<T>) {
     for r in 0..<rows {
         let row = x + r * ld

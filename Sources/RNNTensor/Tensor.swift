@@ -31,7 +31,7 @@ public final class Tensor<T: BLASScalar>: @unchecked Sendable {
     public convenience init(shape: [Int], values: [T]) {
         self.init(zeros: shape)
         precondition(values.count == count, "Tensor: \(values.count) values for shape \(shape)")
-        values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
+        values.withUnsafeBufferPointer { copyElements(from: $0.baseAddress!, to: data, count: count) }
     }
 
     deinit {
@@ -56,7 +56,7 @@ public final class Tensor<T: BLASScalar>: @unchecked Sendable {
 
     /// Sets every element to zero.
     @inlinable
-    public func zero() { data.update(repeating: 0, count: count) }
+    public func zero() { UnsafeMutableRawPointer(data).initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<T>.stride) }
 
     /// Sets every element to `value`.
     @inlinable
@@ -66,7 +66,7 @@ public final class Tensor<T: BLASScalar>: @unchecked Sendable {
     @inlinable
     public func copy(from other: Tensor<T>) {
         precondition(other.count == count, "Tensor.copy: \(other.shape) into \(shape)")
-        data.update(from: other.data, count: count)
+        copyElements(from: other.data, to: data, count: count)
     }
 
     /// A new tensor with the same shape and elements.
@@ -96,4 +96,11 @@ public final class Tensor<T: BLASScalar>: @unchecked Sendable {
         for i in 0..<count { let v = Double(data[i]); s += v * v }
         return s
     }
+}
+
+/// Copies `count` elements with memcpy: fast even from unspecialised generic code, where a
+/// typed `update(from:count:)` would copy element by element through value witnesses.
+@inlinable
+public func copyElements<T: BLASScalar>(from source: UnsafePointer<T>, to destination: UnsafeMutablePointer<T>, count: Int) {
+    UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: count * MemoryLayout<T>.stride)
 }

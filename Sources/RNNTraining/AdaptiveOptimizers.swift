@@ -30,6 +30,8 @@ public final class Adagrad<T: BLASScalar>: Optimizer {
         self.initialAccumulator = initialAccumulator
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func update(_ parameters: [Parameter<T>], learningRate: Double, gradientScale: Double) {
         let accumulators = slots(&state, prefix: "sum.", for: parameters, initial: T(initialAccumulator))
         let lr = T(learningRate), s = T(gradientScale), eps = T(epsilon)
@@ -61,6 +63,8 @@ public final class Adam<T: BLASScalar>: Optimizer {
         self.epsilon = epsilon
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func update(_ parameters: [Parameter<T>], learningRate: Double, gradientScale: Double) {
         let m = slots(&state, prefix: "m.", for: parameters)
         let v = slots(&state, prefix: "v.", for: parameters)

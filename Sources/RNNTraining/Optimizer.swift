@@ -40,6 +40,8 @@ public final class SGD<T: BLASScalar>: Optimizer {
 
     public init() {}
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func update(_ parameters: [Parameter<T>], learningRate: Double, gradientScale: Double) {
         let alpha = T(-learningRate * gradientScale)
         for p in parameters {
