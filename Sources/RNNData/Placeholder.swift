@@ -1,1 +1,0 @@
-// RNNData: placeholder until the module's first file lands.

@@ -1,1 +1,0 @@
-// RNNExperiments: placeholder until the module's first file lands.

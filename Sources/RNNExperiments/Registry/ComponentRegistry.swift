@@ -1,0 +1,196 @@
+// ComponentRegistry: the value that maps component names to factories, per kind (cell,
+// activation, output layer, optimizer, schedule, dataset, initializer). The runner builds every
+// part of an experiment through it; a plugin registers its own factories into a copy of
+// `ComponentRegistry.builtin` and starts the CLI with it.
+//
+// There is no global registry: a registry is an ordinary value, passed in.
+
+import RNNData
+import RNNModel
+import RNNTensor
+import RNNTraining
+
+/// The kinds of components an experiment is assembled from.
+public enum ComponentKind: String, CaseIterable, Sendable {
+    case dataset
+    case cell
+    case activation
+    case output
+    case initializer
+    case optimizer
+    case schedule
+
+    /// The experiment-file key that names a component of this kind.
+    public var configKey: String {
+        switch self {
+        case .dataset: return "data.type"
+        case .cell: return "model.cell"
+        case .activation: return "model.activation"
+        case .output: return "model.output"
+        case .initializer: return "model.init.*"
+        case .optimizer: return "training.optimizer"
+        case .schedule: return "training.schedule"
+        }
+    }
+}
+
+/// A named, documented way to build one kind of product from typed arguments and a context.
+public struct ComponentFactory<Context, Product>: Sendable {
+    public let name: String
+    /// One line: what it is.
+    public let summary: String
+    public let parameters: [ParameterSpec]
+    public let build: @Sendable (ComponentArguments, Context) throws -> Product
+
+    public init(_ name: String, _ summary: String, parameters: [ParameterSpec] = [],
+                build: @escaping @Sendable (ComponentArguments, Context) throws -> Product) {
+        self.name = name
+        self.summary = summary
+        self.parameters = parameters
+        self.build = build
+    }
+}
+
+/// What a cell factory is given besides its own parameters.
+public struct CellContext {
+    public var inputSize: Int
+    public var hiddenSize: Int
+    public var activation: any Activation
+    public var bias: Bool
+}
+
+/// What an output-layer factory is given besides its own parameters.
+public struct OutputContext {
+    public var embedding: Embedding<Float>
+    public var hiddenSize: Int
+    public var vocabularySize: Int
+    public var tied: Bool
+    public var bias: Bool
+    /// Training-split count of each token id (for frequency-based class assignment).
+    public var tokenCounts: [Int]
+    /// Threads available to the layer's own loops.
+    public var threads: Int
+}
+
+/// An optimizer and the learning rate it starts from (the schedule takes it from there).
+public struct OptimizerSetup {
+    public var optimizer: any Optimizer<Float>
+    public var learningRate: Double
+}
+
+/// What a schedule factory is given besides its own parameters.
+public struct ScheduleContext {
+    public var learningRate: Double
+}
+
+/// What a dataset factory is given besides its own parameters.
+public struct DatasetContext {
+    /// Turns a path from the experiment file into a readable absolute path (resolving it
+    /// against --data-root, RNNLAB_DATA or the experiment file's folder).
+    public var resolvePath: (_ path: String, _ keyPath: String) throws -> String
+    /// A generator for datasets that are generated (seeded from the experiment's seed).
+    public var seed: UInt64
+}
+
+/// A registered name that was asked for twice, or an unknown one.
+public enum RegistryError: Error, Equatable, CustomStringConvertible {
+    case duplicate(kind: ComponentKind, name: String)
+    case unknown(kind: ComponentKind, name: String, known: [String], suggestion: String?)
+
+    public var description: String {
+        switch self {
+        case let .duplicate(kind, name):
+            return "a \(kind.rawValue) named \(name) is already registered"
+        case let .unknown(kind, name, known, suggestion):
+            let hint = suggestion.map { "did you mean " + $0 + "? " } ?? ""
+            return "unknown \(kind.rawValue) \"\(name)\"; \(hint)registered: \(known.joined(separator: ", "))"
+        }
+    }
+}
+
+/// All factories, by kind and name.
+public struct ComponentRegistry: Sendable {
+    public private(set) var datasets: [String: ComponentFactory<DatasetContext, Corpus>] = [:]
+    public private(set) var cells: [String: ComponentFactory<CellContext, any RecurrentCell<Float>>] = [:]
+    public private(set) var activations: [String: ComponentFactory<Void, any Activation>] = [:]
+    public private(set) var outputs: [String: ComponentFactory<OutputContext, any OutputLayer<Float>>] = [:]
+    public private(set) var initializers: [String: ComponentFactory<Void, Initializer>] = [:]
+    public private(set) var optimizers: [String: ComponentFactory<Void, OptimizerSetup>] = [:]
+    public private(set) var schedules: [String: ComponentFactory<ScheduleContext, any LearningRateSchedule>] = [:]
+
+    /// An empty registry (see `builtin` for the standard components).
+    public init() {}
+
+    private static func insert<C, P>(_ f: ComponentFactory<C, P>, into table: inout [String: ComponentFactory<C, P>],
+                                     kind: ComponentKind) throws(RegistryError) {
+        guard table[f.name] == nil else { throw .duplicate(kind: kind, name: f.name) }
+        table[f.name] = f
+    }
+
+    public mutating func register(dataset f: ComponentFactory<DatasetContext, Corpus>) throws(RegistryError) {
+        try Self.insert(f, into: &datasets, kind: .dataset)
+    }
+    public mutating func register(cell f: ComponentFactory<CellContext, any RecurrentCell<Float>>) throws(RegistryError) {
+        try Self.insert(f, into: &cells, kind: .cell)
+    }
+    public mutating func register(activation f: ComponentFactory<Void, any Activation>) throws(RegistryError) {
+        try Self.insert(f, into: &activations, kind: .activation)
+    }
+    public mutating func register(output f: ComponentFactory<OutputContext, any OutputLayer<Float>>) throws(RegistryError) {
+        try Self.insert(f, into: &outputs, kind: .output)
+    }
+    public mutating func register(initializer f: ComponentFactory<Void, Initializer>) throws(RegistryError) {
+        try Self.insert(f, into: &initializers, kind: .initializer)
+    }
+    public mutating func register(optimizer f: ComponentFactory<Void, OptimizerSetup>) throws(RegistryError) {
+        try Self.insert(f, into: &optimizers, kind: .optimizer)
+    }
+    public mutating func register(schedule f: ComponentFactory<ScheduleContext, any LearningRateSchedule>) throws(RegistryError) {
+        try Self.insert(f, into: &schedules, kind: .schedule)
+    }
+
+    /// Name, summary and parameters of every factory of `kind`, sorted by name.
+    public func catalogue(_ kind: ComponentKind) -> [(name: String, summary: String, parameters: [ParameterSpec])] {
+        func list<C, P>(_ t: [String: ComponentFactory<C, P>]) -> [(name: String, summary: String, parameters: [ParameterSpec])] {
+            t.values.sorted { $0.name < $1.name }.map { ($0.name, $0.summary, $0.parameters) }
+        }
+        switch kind {
+        case .dataset: return list(datasets)
+        case .cell: return list(cells)
+        case .activation: return list(activations)
+        case .output: return list(outputs)
+        case .initializer: return list(initializers)
+        case .optimizer: return list(optimizers)
+        case .schedule: return list(schedules)
+        }
+    }
+
+    /// The parameters of the factory `name` of `kind`, or an error naming the registered ones.
+    public func parameters(_ kind: ComponentKind, _ name: String) throws(RegistryError) -> [ParameterSpec] {
+        let entries = catalogue(kind)
+        if let e = entries.first(where: { $0.name == name }) { return e.parameters }
+        let names = entries.map(\.name)
+        throw .unknown(kind: kind, name: name, known: names, suggestion: closestName(to: name, among: names))
+    }
+}
+
+/// The closest of `names` to `word` by edit distance, when it is close enough to be a typo.
+public func closestName(to word: String, among names: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        for i in 1...a.count {
+            var cur = [i] + [Int](repeating: 0, count: b.count)
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[b.count]
+    }
+    let w = Array(word.lowercased())
+    let scored = names.map { ($0, distance(w, Array($0.lowercased()))) }.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+    guard let best = scored.first else { return nil }
+    return best.1 <= max(2, w.count / 3) ? best.0 : nil
+}

@@ -1,0 +1,130 @@
+// ConsoleReporter: what a person sees while a run trains. On a terminal, one progress line
+// redrawn in place (epoch, step, loss, perplexity, tokens/s, ETA); elsewhere (CI, a pipe, a
+// log file), plain lines at each logged step. Everything it prints also goes to the run's
+// log.txt through the `RunLog` it writes to.
+
+import Foundation
+import RNNTraining
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a run's messages go: the terminal and the run's log.txt.
+public final class RunLog: @unchecked Sendable {
+    private var file: AppendingFile?
+    private let quiet: Bool
+    private let lock = NSLock()
+    /// True when standard output is a terminal (progress is redrawn in place).
+    public let isTerminal: Bool
+    private var progressLineShown = false
+
+    public init(quiet: Bool = false) {
+        self.quiet = quiet
+        self.isTerminal = isatty(STDOUT_FILENO) == 1
+    }
+
+    /// Starts copying every line to `path` (lines said before are copied too).
+    public func attach(path: String) throws(FileWriteError) {
+        let file = try AppendingFile(path: path)
+        lock.lock(); defer { lock.unlock() }
+        for line in pending { try? file.append(line) }
+        pending.removeAll()
+        self.file = file
+    }
+
+    private var pending: [String] = []
+
+    /// Prints a line and records it in the log.
+    public func say(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        if !quiet {
+            writeStandardOutput((progressLineShown ? "\r\u{1B}[2K" : "") + line + "\n")
+            progressLineShown = false
+        }
+        if let file { try? file.append(line) } else { pending.append(line) }
+    }
+
+    /// Shows a transient progress line (terminal only; not logged).
+    public func progress(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        guard isTerminal, !quiet else { return }
+        writeStandardOutput("\r\u{1B}[2K" + line)
+        progressLineShown = true
+    }
+}
+
+/// Writes to file descriptor 1 directly (unbuffered, so lines interleave correctly with stderr).
+func writeStandardOutput(_ text: String) {
+    var bytes = Array(text.utf8)
+    var off = 0
+    while off < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress! + off, $0.count - off) }
+        if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
+        off += n
+    }
+}
+
+/// Formats a count compactly: 950, 12.3k, 4.56M.
+func compact(_ x: Double) -> String {
+    let a = abs(x)
+    if a >= 1e9 { return String(format: "%.2fG", x / 1e9) }
+    if a >= 1e6 { return String(format: "%.2fM", x / 1e6) }
+    if a >= 1e4 { return String(format: "%.1fk", x / 1e3) }
+    return String(format: "%.0f", x)
+}
+
+/// Formats seconds as 1:02:03 or 2:03.
+func clockTime(_ s: Double) -> String {
+    guard s.isFinite, s >= 0 else { return "?" }
+    let t = Int(s.rounded())
+    return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60)
+                     : String(format: "%d:%02d", t / 60, t % 60)
+}
+
+/// Prints training progress.
+public final class ConsoleReporter: TrainingObserver {
+    private let log: RunLog
+    private let epochs: Int?
+    private let chunksPerEpoch: Int
+
+    public init(log: RunLog, epochs: Int?, chunksPerEpoch: Int) {
+        self.log = log
+        self.epochs = epochs
+        self.chunksPerEpoch = chunksPerEpoch
+    }
+
+    public func handle(_ event: TrainingEvent) -> TrainingControl {
+        switch event {
+        case let .logged(r):
+            let ppl = Foundation.exp(min(r.trainLoss, 700))
+            var eta = ""
+            if let total = r.totalSteps, r.step > 0 {
+                eta = " ETA " + clockTime(r.elapsedSeconds / Double(r.step) * Double(total - r.step))
+            }
+            let epochText = epochs.map { "epoch \(r.epoch)/\($0)" } ?? "epoch \(r.epoch)"
+            let stepText = r.totalSteps.map { "step \(r.step)/\($0)" } ?? "step \(r.step)"
+            let text = String(format: "%@ %@ loss %.3f ppl %.2f lr %.4g %@ tok/s",
+                              epochText, stepText, r.trainLoss, ppl, r.learningRate, compact(r.tokensPerSecond)) + eta
+            if log.isTerminal {
+                var bar = ""
+                if let total = r.totalSteps, total > 0 {
+                    let filled = min(20, Int(20 * Double(r.step) / Double(total)))
+                    bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] "
+                }
+                log.progress(bar + text)
+            } else {
+                log.say(text)
+            }
+        case let .evaluated(e):
+            log.say(String(format: "  %@ at step %d: loss %.4f ppl %.2f%@", e.split, e.step, e.loss,
+                           Foundation.exp(min(e.loss, 700)), e.isBest ? " (best)" : ""))
+        case let .learningRateChanged(from, to, epoch):
+            log.say(String(format: "  learning rate %.4g → %.4g after epoch %d", from, to, epoch))
+        case let .restoredBest(step):
+            log.say("  restored the best weights (step \(step))")
+        case .checkpointDue:
+            break
+        }
+        return .proceed
+    }
+}
