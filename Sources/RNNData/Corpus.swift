@@ -57,7 +57,12 @@ public enum CorpusBuilder {
         let vocabulary: Vocabulary
         switch level {
         case .word:
-            vocabulary = buildWordVocabulary(trainTokens.map(\.token), options: options)
+            var v = buildWordVocabulary(trainTokens.map(\.token), options: options)
+            if v.unknownID == nil, (validTokens + testTokens).contains(where: { v.id(String($0.token)) == nil }) {
+                v.add(options.unknownToken)
+                v.setUnknown(options.unknownToken)
+            }
+            vocabulary = v
         case .chars:
             let all = Set(trainTokens.map(\.token) + validTokens.map(\.token) + testTokens.map(\.token)).map(String.init)
             var v = Vocabulary(tokens: all.sorted { $0.unicodeScalars.first!.value < $1.unicodeScalars.first!.value })

@@ -61,6 +61,15 @@ public struct EvaluationReport: Sendable, Equatable {
     public var loss: Double
     /// Whether this is the best validation loss so far.
     public var isBest: Bool
+
+    public init(step: Int, epoch: Int, tokens: Int, split: String, loss: Double, isBest: Bool) {
+        self.step = step
+        self.epoch = epoch
+        self.tokens = tokens
+        self.split = split
+        self.loss = loss
+        self.isBest = isBest
+    }
 }
 
 /// Why a checkpoint is due.

@@ -1,1 +1,5 @@
-print("rnnlab: under construction")
+// The rnnlab executable: the CLI with the built-in components.
+import RNNExperiments
+import RNNLabCLI
+
+RNNLab.main(registry: .builtin)

@@ -93,15 +93,18 @@ public enum ParameterKind: Sendable, Equatable {
 public struct ParameterSpec: Sendable, Equatable {
     public var name: String
     public var kind: ParameterKind
-    /// The value used when the key is absent; nil makes the parameter required.
+    /// The value used when the key is absent; nil makes the parameter required unless optional.
     public var defaultValue: ConfigValue?
+    /// Whether the parameter may be absent with no default (meaning "no limit" or "none").
+    public var isOptional: Bool
     /// One line: what it means.
     public var summary: String
 
-    public init(_ name: String, _ kind: ParameterKind, default defaultValue: ConfigValue?, _ summary: String) {
+    public init(_ name: String, _ kind: ParameterKind, default defaultValue: ConfigValue?, optional: Bool = false, _ summary: String) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
+        self.isOptional = optional
         self.summary = summary
     }
 }

@@ -78,6 +78,12 @@ public struct OptimizerSetup {
     public var learningRate: Double
 }
 
+/// What an initializer factory is given besides its own parameters.
+public struct InitializerContext {
+    /// H, for schemes scaled by the hidden size (PyTorch's RNN default: U(±1/√H)).
+    public var hiddenSize: Int
+}
+
 /// What a schedule factory is given besides its own parameters.
 public struct ScheduleContext {
     public var learningRate: Double
@@ -114,7 +120,7 @@ public struct ComponentRegistry: Sendable {
     public private(set) var cells: [String: ComponentFactory<CellContext, any RecurrentCell<Float>>] = [:]
     public private(set) var activations: [String: ComponentFactory<Void, any Activation>] = [:]
     public private(set) var outputs: [String: ComponentFactory<OutputContext, any OutputLayer<Float>>] = [:]
-    public private(set) var initializers: [String: ComponentFactory<Void, Initializer>] = [:]
+    public private(set) var initializers: [String: ComponentFactory<InitializerContext, Initializer>] = [:]
     public private(set) var optimizers: [String: ComponentFactory<Void, OptimizerSetup>] = [:]
     public private(set) var schedules: [String: ComponentFactory<ScheduleContext, any LearningRateSchedule>] = [:]
 
@@ -139,7 +145,7 @@ public struct ComponentRegistry: Sendable {
     public mutating func register(output f: ComponentFactory<OutputContext, any OutputLayer<Float>>) throws(RegistryError) {
         try Self.insert(f, into: &outputs, kind: .output)
     }
-    public mutating func register(initializer f: ComponentFactory<Void, Initializer>) throws(RegistryError) {
+    public mutating func register(initializer f: ComponentFactory<InitializerContext, Initializer>) throws(RegistryError) {
         try Self.insert(f, into: &initializers, kind: .initializer)
     }
     public mutating func register(optimizer f: ComponentFactory<Void, OptimizerSetup>) throws(RegistryError) {
@@ -193,4 +199,38 @@ public func closestName(to word: String, among names: [String]) -> String? {
     let scored = names.map { ($0, distance(w, Array($0.lowercased()))) }.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
     guard let best = scored.first else { return nil }
     return best.1 <= max(2, w.count / 3) ? best.0 : nil
+}
+
+extension ComponentRegistry {
+    /// Arguments for factory `name` of `kind`: `given` values over the declared defaults.
+    ///
+    /// Values must already have the declared types (the YAML decoder converts and reports type
+    /// errors with positions); this checks names, ranges and required parameters.
+    /// - Throws: `ExperimentError` naming `keyPath` and the parameter.
+    public func arguments(_ kind: ComponentKind, _ name: String, given: [String: ConfigValue] = [:],
+                          keyPath: String) throws -> ComponentArguments {
+        let specs: [ParameterSpec]
+        do { specs = try parameters(kind, name) } catch { throw ExperimentError.plain("\(keyPath): \(error)") }
+        for key in given.keys.sorted() where !specs.contains(where: { $0.name == key }) {
+            let valid = specs.map(\.name)
+            let hint = closestName(to: key, among: valid).map { "did you mean \($0)? " } ?? ""
+            throw ExperimentError.plain("\(keyPath).\(key): unknown parameter of \(kind.rawValue) \(name); \(hint)valid: \(valid.isEmpty ? "none" : valid.joined(separator: ", "))")
+        }
+        var values: [(name: String, value: ConfigValue)] = []
+        for spec in specs {
+            if let v = given[spec.name] {
+                if let problem = spec.kind.rangeProblem(v) {
+                    throw ExperimentError.plain("\(keyPath).\(spec.name): \(v) is \(problem); expected \(spec.kind.expectation)")
+                }
+                values.append((spec.name, v))
+            } else if let d = spec.defaultValue {
+                values.append((spec.name, d))
+            } else if spec.isOptional {
+                continue
+            } else {
+                throw ExperimentError.plain("\(keyPath).\(spec.name): missing; \(kind.rawValue) \(name) needs \(spec.kind.expectation)")
+            }
+        }
+        return ComponentArguments(values)
+    }
 }

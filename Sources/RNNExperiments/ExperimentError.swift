@@ -1,0 +1,13 @@
+// ExperimentError: a user error in an experiment, rendered as one sentence.
+
+/// A problem with an experiment the user can fix: a bad value, a missing file, an unusable
+/// corpus. Its description is one sentence naming the file or key path and what is valid.
+public enum ExperimentError: Error, CustomStringConvertible, Equatable {
+    case plain(String)
+
+    public var description: String {
+        switch self {
+        case let .plain(text): return text
+        }
+    }
+}

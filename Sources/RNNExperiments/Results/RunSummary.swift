@@ -1,0 +1,102 @@
+// RunSummary: the run's summary.json, the one file a report reads first.
+
+import Foundation
+
+/// Identity of the data a run used.
+public struct DatasetIdentity: Codable, Sendable, Equatable {
+    public struct Source: Codable, Sendable, Equatable {
+        public var name: String
+        public var sha256: String
+    }
+    public var type: String
+    public var sources: [Source]
+    public var trainTokens: Int
+    public var validTokens: Int
+    public var testTokens: Int
+    public var vocabularySize: Int
+
+    enum CodingKeys: String, CodingKey {
+        case type, sources
+        case trainTokens = "train_tokens", validTokens = "valid_tokens", testTokens = "test_tokens"
+        case vocabularySize = "vocabulary_size"
+    }
+}
+
+/// What summary.json holds. Perplexities are nil when not measured (e.g. a diverged run).
+public struct RunSummary: Codable, Sendable, Equatable {
+    /// running | completed | interrupted | diverged | failed
+    public var status: String
+    public var experiment: String
+    public var run: String
+    public var trainPPL: Double?
+    public var validPPL: Double?
+    public var bestValidPPL: Double?
+    public var testPPL: Double?
+    /// exp(entropy rate) for generated data: the best perplexity any model can reach.
+    public var floorPPL: Double?
+    public var params: Int
+    /// Target tokens trained per second spent in training steps (evaluation excluded).
+    public var trainTokensPerSec: Double
+    public var wallSeconds: Double
+    public var seed: UInt64
+    public var steps: Int
+    public var epochs: Double
+    public var tokensTrained: Int
+    public var bestStep: Int?
+    public var stopReason: String
+    public var divergedAtStep: Int?
+    public var dataset: DatasetIdentity
+    public var rnnlabVersion: String
+    public var gitCommit: String?
+    public var blas: String
+    public var model: String
+
+    enum CodingKeys: String, CodingKey {
+        case status, experiment, run
+        case trainPPL = "train_ppl", validPPL = "valid_ppl", bestValidPPL = "best_valid_ppl", testPPL = "test_ppl"
+        case floorPPL = "floor_ppl", params
+        case trainTokensPerSec = "train_tokens_per_sec", wallSeconds = "wall_seconds", seed, steps, epochs
+        case tokensTrained = "tokens_trained", bestStep = "best_step", stopReason = "stop_reason"
+        case divergedAtStep = "diverged_at_step", dataset
+        case rnnlabVersion = "rnnlab_version", gitCommit = "git_commit", blas, model
+    }
+
+    /// Pretty, key-sorted JSON (deterministic).
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var bytes = Array(try encoder.encode(self))
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    /// Reads a summary.json.
+    public static func read(path: String) throws -> RunSummary {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ExperimentError.plain("\(path) cannot be read")
+        }
+        return try JSONDecoder().decode(RunSummary.self, from: data)
+    }
+}
+
+/// rnnlab's version, recorded in every result.
+public let rnnlabVersion = "0.1.0"
+
+/// The git commit of the rnnlab checkout this binary was built from, when it can be found.
+public func rnnlabGitCommit() -> String? {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: root + "/.git") else { return nil }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+    p.arguments = ["-C", root, "rev-parse", "HEAD"]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { return nil }
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { return nil }
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+    return text.count == 40 ? text : nil
+}

@@ -1,0 +1,253 @@
+// ExperimentRunner: one experiment from typed config to a complete results tree.
+//
+// Everything that can fail because of the user's input (data, sizes, components) is checked
+// before the run folder is created, so a bad experiment leaves nothing behind. Once the folder
+// exists, every file in it is written atomically or appended line by line, and summary.json
+// always ends with the run's status.
+
+import Foundation
+import RNNData
+import RNNModel
+import RNNTensor
+import RNNTraining
+
+/// How to run (not what: that is the config).
+public struct RunOptions: Sendable {
+    /// The results root; the run goes to `<root>/<experiment name>/<run name>/`.
+    public var resultsRoot: String
+    /// The run folder's name; nil picks a readable unique one (a timestamp).
+    public var runName: String?
+    /// Folder that relative data paths resolve against (else the experiment file's folder).
+    public var dataRoot: String?
+    /// Print nothing to the terminal (log.txt is still written).
+    public var quiet: Bool
+    /// Polled after every step; true stops the run as `interrupted`.
+    public var stopRequested: @Sendable () -> Bool
+
+    public init(resultsRoot: String = "results", runName: String? = nil, dataRoot: String? = nil, quiet: Bool = false,
+                stopRequested: @escaping @Sendable () -> Bool = { false }) {
+        self.resultsRoot = resultsRoot
+        self.runName = runName
+        self.dataRoot = dataRoot
+        self.quiet = quiet
+        self.stopRequested = stopRequested
+    }
+}
+
+/// A finished (or stopped) run.
+public struct RunOutcome: Sendable {
+    public var directory: String
+    public var summary: RunSummary
+}
+
+/// Builds, trains and evaluates experiments from a registry.
+public struct ExperimentRunner {
+    public let registry: ComponentRegistry
+
+    public init(registry: ComponentRegistry) {
+        self.registry = registry
+    }
+
+    /// Resolves a data path from the experiment file: absolute as is; relative against the
+    /// data root when given, else against the experiment file's folder.
+    public static func resolveDataPath(_ path: String, keyPath: String, config: ExperimentConfig, dataRoot: String?) throws -> String {
+        guard !path.isEmpty else { throw ExperimentError.plain("\(config.sourcePath): \(keyPath): the path is empty; name a text file") }
+        if path.hasPrefix("/") { return path }
+        let base = dataRoot ?? (config.sourcePath as NSString).deletingLastPathComponent
+        let joined = ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(path)
+        guard FileManager.default.fileExists(atPath: joined) else {
+            let whence = dataRoot != nil ? "the data root \(base)" : "the experiment file's folder \(base.isEmpty ? "." : base) (set --data-root or RNNLAB_DATA to look elsewhere)"
+            throw ExperimentError.plain("\(config.sourcePath): \(keyPath): \(path) does not exist under \(whence)")
+        }
+        return joined
+    }
+
+    /// Loads the experiment's corpus through its dataset factory.
+    public func loadCorpus(_ config: ExperimentConfig, dataRoot: String?) throws -> Corpus {
+        guard let factory = registry.datasets[config.data.name] else {
+            let names = registry.datasets.keys.sorted()
+            let hint = closestName(to: config.data.name, among: names).map { "did you mean \($0)? " } ?? ""
+            throw ExperimentError.plain("\(config.sourcePath): data.type: unknown dataset \"\(config.data.name)\"; \(hint)registered: \(names.joined(separator: ", "))")
+        }
+        let context = DatasetContext(resolvePath: { path, keyPath in
+            try Self.resolveDataPath(path, keyPath: keyPath, config: config, dataRoot: dataRoot)
+        }, seed: config.seed)
+        do { return try factory.build(config.data.arguments, context) }
+        catch let e as ExperimentError {
+            if case let .plain(text) = e, !text.hasPrefix(config.sourcePath) { throw ExperimentError.plain("\(config.sourcePath): \(text)") }
+            throw e
+        }
+        catch let e as CorpusError { throw ExperimentError.plain("\(config.sourcePath): data: \(e)") }
+    }
+
+    /// Everything checked and built, before anything is written.
+    public struct Prepared {
+        public var config: ExperimentConfig
+        public var corpus: Corpus
+        public var built: BuiltModel
+        public var train: TokenBatches
+        public var valid: TokenBatches
+        public var test: TokenBatches
+        public var bptt: Int
+        public var threads: Int
+    }
+
+    /// Loads the data and builds the model, checking every size against the data.
+    public func prepare(_ config: ExperimentConfig, dataRoot: String?) throws -> Prepared {
+        let corpus = try loadCorpus(config, dataRoot: dataRoot)
+        let t = config.training
+        let file = config.sourcePath
+        let trainRows = corpus.train.count / t.batchSize
+        let bptt = t.bptt ?? max(1, trainRows - 1)
+        do {
+            try CorpusBuilder.requireLength(corpus.train.count, name: "the training split", batchSize: t.batchSize, bptt: t.bptt ?? 1)
+            try CorpusBuilder.requireLength(corpus.valid.count, name: "the validation split", batchSize: t.evalBatchSize, bptt: 1)
+            try CorpusBuilder.requireLength(corpus.test.count, name: "the test split", batchSize: t.evalBatchSize, bptt: 1)
+        } catch {
+            throw ExperimentError.plain("\(file): data: \(error)")
+        }
+        let threads = t.threads ?? BLASRuntime.availableCores
+        let built = try registry.buildModel(config, corpus: corpus, threads: threads)
+        return Prepared(config: config, corpus: corpus, built: built,
+                        train: TokenBatches(stream: corpus.train, batchSize: t.batchSize),
+                        valid: TokenBatches(stream: corpus.valid, batchSize: t.evalBatchSize),
+                        test: TokenBatches(stream: corpus.test, batchSize: t.evalBatchSize),
+                        bptt: bptt, threads: threads)
+    }
+
+    /// Creates `<root>/<experiment>/<name>` (or a fresh timestamped name), never reusing a folder.
+    static func createRunFolder(root: String, experiment: String, name: String?) throws -> (path: String, name: String) {
+        let parent = (root as NSString).appendingPathComponent(experiment)
+        do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+        catch { throw ExperimentError.plain("cannot create the results folder \(parent): \(describe(error))") }
+        guard access(parent, W_OK) == 0 else {
+            throw ExperimentError.plain("cannot write into the results folder \(parent): permission denied; choose another with --results")
+        }
+        let base: String
+        if let name { base = name } else {
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.dateFormat = "yyyyMMdd-HHmmss"
+            base = f.string(from: Date())
+        }
+        for attempt in 1...1000 {
+            let candidate = attempt == 1 ? base : "\(base)-\(attempt)"
+            let path = (parent as NSString).appendingPathComponent(candidate)
+            if mkdir(path, 0o755) == 0 { return (path, candidate) }
+            if errno != EEXIST { throw ExperimentError.plain("cannot create the run folder \(path): \(String(cString: strerror(errno)))") }
+            if name != nil {
+                throw ExperimentError.plain("the run folder \(path) already exists; choose another --name or remove it")
+            }
+        }
+        throw ExperimentError.plain("cannot find a free run folder name under \(parent)")
+    }
+
+    /// Runs `config` and writes its results tree.
+    ///
+    /// - Parameter resolvedYAML: the fully resolved experiment file, written as config.yaml.
+    public func run(_ config: ExperimentConfig, resolvedYAML: String, options: RunOptions) throws -> RunOutcome {
+        let started = ContinuousClock.now
+        let log = RunLog(quiet: options.quiet)
+        let prepared = try prepare(config, dataRoot: options.dataRoot)
+        BLASRuntime.setThreads(prepared.threads)
+        let t = config.training
+        let built = prepared.built
+        let model = built.model
+
+        let (directory, runName) = try Self.createRunFolder(root: options.resultsRoot, experiment: config.name, name: options.runName)
+        try writeAtomically(resolvedYAML, to: directory + "/config.yaml")
+        try log.attach(path: directory + "/log.txt")
+
+        let blas = BLASRuntime.info()
+        let corpus = prepared.corpus
+        let dataset = DatasetIdentity(
+            type: config.data.name, sources: corpus.sources.map { .init(name: $0.name, sha256: $0.sha256) },
+            trainTokens: corpus.train.count, validTokens: corpus.valid.count, testTokens: corpus.test.count,
+            vocabularySize: corpus.vocabulary.count)
+        let modelText = "\(model.cell.summary), E=\(config.model.embeddingSize), H=\(config.model.hiddenSize), V=\(model.vocabularySize), \(model.output.summary)"
+        var summary = RunSummary(
+            status: "running", experiment: config.name, run: runName, params: model.parameterCount, trainTokensPerSec: 0,
+            wallSeconds: 0, seed: config.seed, steps: 0, epochs: 0, tokensTrained: 0, stopReason: "",
+            dataset: dataset, rnnlabVersion: rnnlabVersion, gitCommit: rnnlabGitCommit(), blas: blas.description, model: modelText)
+        summary.floorPPL = corpus.entropyRate.map { exp($0) }
+        try writeAtomically(try summary.encoded(), to: directory + "/summary.json")
+
+        log.say("rnnlab \(rnnlabVersion): \(config.name) → \(directory)")
+        log.say("  data: \(config.data.name), \(corpus.vocabulary.count) tokens in the vocabulary; train \(corpus.train.count), valid \(corpus.valid.count), test \(corpus.test.count) tokens")
+        log.say("  model: \(modelText), \(model.parameterCount) parameters")
+        log.say("  training: bptt \(prepared.bptt), batch \(t.batchSize), \(built.optimizer.summary) lr \(formatNumber(built.learningRate)), \(built.schedule.summary), clip \(t.clip.map(formatNumber) ?? "none")")
+        log.say("  BLAS: \(blas)")
+        if let floor = summary.floorPPL { log.say(String(format: "  entropy floor: perplexity %.3f", floor)) }
+
+        let trainingOptions = TrainingOptions(
+            bptt: prepared.bptt, clip: t.clip, epochs: t.epochs, maxSteps: t.maxSteps, timeBudget: t.timeBudget,
+            evalEvery: t.evalEvery, logEvery: t.logEvery, checkpointEvery: t.checkpointEvery)
+        let trainer = Trainer(model: model, optimizer: built.optimizer, schedule: built.schedule,
+                              train: prepared.train, valid: prepared.valid, options: trainingOptions)
+        let recorder = try MetricsRecorder(directory: directory)
+        let checkpointer = try Checkpointer(directory: directory + "/checkpoint", trainer: trainer, config: resolvedYAML,
+                                            vocabulary: corpus.vocabulary, modelSummary: [
+                                                "cell": config.model.cell.name, "activation": config.model.activation.name,
+                                                "output": config.model.output.name, "tied": String(config.model.tied),
+                                                "bias": String(config.model.bias), "embedding_size": String(config.model.embeddingSize),
+                                                "hidden_size": String(config.model.hiddenSize), "vocabulary_size": String(model.vocabularySize),
+                                            ])
+        let console = ConsoleReporter(log: log, epochs: t.epochs, chunksPerEpoch: trainer.chunksPerEpoch)
+        let outcome = trainer.run(observers: [recorder, checkpointer, console], stopRequested: options.stopRequested)
+
+        summary.status = outcome.status.rawValue
+        summary.stopReason = outcome.reason
+        summary.divergedAtStep = outcome.divergedAtStep
+        let p = outcome.progress
+        summary.steps = p.step
+        summary.epochs = Double(p.epoch - 1) + Double(p.nextChunk) / Double(trainer.chunksPerEpoch)
+        summary.tokensTrained = p.tokens
+        summary.trainTokensPerSec = p.trainSeconds > 0 ? Double(p.tokens) / p.trainSeconds : 0
+        summary.trainPPL = recorder.lastTrainLoss.map { exp(min($0, 700)) }
+        summary.validPPL = recorder.lastValidLoss.map { exp(min($0, 700)) }
+        summary.bestValidPPL = p.bestValidLoss.map { exp(min($0, 700)) }
+        summary.bestStep = p.bestStep
+
+        if outcome.status == .completed {
+            // Test once, with the best weights on validation.
+            trainer.restoreBestParameters()
+            let test = evaluate(model, on: prepared.test, chunkLength: trainingOptions.evalChunkLength)
+            summary.testPPL = test.perplexity
+            recorder.record(evaluation: EvaluationReport(step: p.step, epoch: p.epoch, tokens: p.tokens, split: "test",
+                                                         loss: test.loss, isBest: false))
+            log.say(String(format: "  test (best-on-valid weights from step %d): loss %.4f ppl %.2f", p.bestStep ?? p.step, test.loss, test.perplexity))
+        } else if outcome.status == .diverged {
+            log.say("  diverged at step \(outcome.divergedAtStep ?? p.step): \(outcome.reason)")
+        } else {
+            log.say("  interrupted at step \(p.step): \(outcome.reason); resume with: rnnlab run --resume \(directory)")
+        }
+        recorder.sync()
+        summary.wallSeconds = seconds(ContinuousClock.now - started)
+        try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: "\(config.name) / \(runName)")
+        try writeAtomically(try summary.encoded(), to: directory + "/summary.json")
+        if let e = recorder.writeError { throw ExperimentError.plain("\(e)") }
+        if let e = checkpointer.writeError { throw ExperimentError.plain("\(e)") }
+        log.say(String(format: "  %@ in %.1f s: best valid ppl %@, test ppl %@, %.0f train tokens/s",
+                       summary.status, summary.wallSeconds,
+                       summary.bestValidPPL.map { String(format: "%.3f", $0) } ?? "-",
+                       summary.testPPL.map { String(format: "%.3f", $0) } ?? "-", summary.trainTokensPerSec))
+        log.say(directory)
+        return RunOutcome(directory: directory, summary: summary)
+    }
+
+    /// Writes curves.svg: training loss and validation perplexity against tokens seen.
+    func writeCurves(directory: String, recorder: MetricsRecorder, floor: Double?, title: String) throws {
+        // TODO(curves): draw with LineChart once the reporting writers land.
+        _ = (directory, recorder, floor, title)
+    }
+}
+
+func describe(_ error: Error) -> String {
+    (error as NSError).localizedDescription
+}
+
+@inline(__always)
+func seconds(_ d: Duration) -> Double {
+    let c = d.components
+    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+}

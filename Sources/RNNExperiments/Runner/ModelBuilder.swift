@@ -1,0 +1,78 @@
+// ModelBuilder: an experiment's model section + its corpus → an initialised LanguageModel, built
+// entirely through the registry's factories.
+
+import RNNData
+import RNNModel
+import RNNTensor
+import RNNTraining
+
+/// The built parts of a run.
+public struct BuiltModel {
+    public var model: LanguageModel<Float>
+    public var optimizer: any Optimizer<Float>
+    public var schedule: any LearningRateSchedule
+    public var learningRate: Double
+}
+
+/// Turns `error` thrown by a factory into an ExperimentError naming the key path.
+func keyed(_ keyPath: String, _ body: () throws -> Void) throws {
+    do { try body() }
+    catch let e as ExperimentError { throw e }
+    catch let e as ModelError { throw ExperimentError.plain("\(keyPath): \(e)") }
+    catch { throw ExperimentError.plain("\(keyPath): \(error)") }
+}
+
+extension ComponentRegistry {
+    /// Builds and initialises the model, optimizer and schedule of `config` for `corpus`.
+    ///
+    /// Parameters are drawn from the experiment seed's initialisation stream, so the same
+    /// config and seed give the same starting weights.
+    public func buildModel(_ config: ExperimentConfig, corpus: Corpus, threads: Int) throws -> BuiltModel {
+        let m = config.model
+        func factory<C, P>(_ table: [String: ComponentFactory<C, P>], _ kind: ComponentKind, _ choice: ComponentChoice, at keyPath: String) throws -> ComponentFactory<C, P> {
+            if let f = table[choice.name] { return f }
+            let names = table.keys.sorted()
+            let hint = closestName(to: choice.name, among: names).map { "did you mean \($0)? " } ?? ""
+            throw ExperimentError.plain("\(config.sourcePath): \(keyPath): unknown \(kind.rawValue) \"\(choice.name)\"; \(hint)registered: \(names.joined(separator: ", "))")
+        }
+        let V = corpus.vocabulary.count
+        let activation = try factory(activations, .activation, m.activation, at: "model.activation").build(m.activation.arguments, ())
+        let cellContext = CellContext(inputSize: m.embeddingSize, hiddenSize: m.hiddenSize, activation: activation, bias: m.bias)
+        let cell = try factory(cells, .cell, m.cell, at: "model.cell").build(m.cell.arguments, cellContext)
+        let embedding = Embedding<Float>(vocabularySize: V, embeddingSize: m.embeddingSize)
+        let outputContext = OutputContext(embedding: embedding, hiddenSize: cell.outputSize, vocabularySize: V, tied: m.tied,
+                                          bias: m.bias, tokenCounts: corpus.vocabulary.counts, threads: threads)
+        var output: (any OutputLayer<Float>)!
+        try keyed("\(config.sourcePath): model.tied") {
+            output = try factory(outputs, .output, m.output, at: "model.output").build(m.output.arguments, outputContext)
+        }
+        var model: LanguageModel<Float>!
+        try keyed("\(config.sourcePath): model") { model = try LanguageModel(embedding: embedding, cell: cell, output: output) }
+
+        // Initialise every parameter by its role.
+        let initContext = InitializerContext(hiddenSize: m.hiddenSize)
+        let i = m.initialization
+        let rules: [(ComponentChoice, String)] = [(i.embedding, "embedding"), (i.input, "input"), (i.recurrent, "recurrent"),
+                                                  (i.output, "output"), (i.bias, "bias")]
+        var initializers: [String: Initializer] = [:]
+        for (choice, role) in rules {
+            initializers[role] = try factory(self.initializers, .initializer, choice, at: "model.init.\(role)").build(choice.arguments, initContext)
+        }
+        var rng = Xoshiro256(seed: config.seed, stream: 1)
+        for p in model.parameters {
+            let role: String
+            if p === embedding.table { role = "embedding" }
+            else if p.shape.count == 1 { role = "bias" }
+            else if p.name.hasSuffix(".W") || p.name.hasSuffix("_ih") { role = "input" }
+            else if p.name.hasSuffix(".U") || p.name.hasSuffix("_hh") { role = "recurrent" }
+            else { role = "output" }
+            initializers[role]!.fill(p.value, using: &rng)
+        }
+
+        let t = config.training
+        let setup = try factory(optimizers, .optimizer, t.optimizer, at: "training.optimizer").build(t.optimizer.arguments, ())
+        let schedule = try factory(schedules, .schedule, t.schedule, at: "training.schedule")
+            .build(t.schedule.arguments, ScheduleContext(learningRate: setup.learningRate))
+        return BuiltModel(model: model, optimizer: setup.optimizer, schedule: schedule, learningRate: setup.learningRate)
+    }
+}

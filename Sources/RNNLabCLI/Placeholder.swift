@@ -1,1 +1,0 @@
-// RNNLabCLI: placeholder until the module's first file lands.
