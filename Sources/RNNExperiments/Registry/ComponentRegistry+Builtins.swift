@@ -123,6 +123,24 @@ extension ComponentRegistry {
                 return SoftmaxOutput<Float>(vocabularySize: c.vocabularySize, hiddenSize: c.hiddenSize, bias: c.bias, threads: c.threads)
             })
 
+            try r.register(output: ComponentFactory("class_softmax",
+                "Mikolov's class-based softmax: P(w|h) = P(class|h)·P(w|class,h), classes by frequency; O(C + V/C) per token",
+                parameters: [ParameterSpec("classes", .int(min: 0), default: .int(0), "number of classes C; 0 picks round(√V)")]) { a, c in
+                let requested = a.int("classes")
+                let C = requested == 0 ? max(1, Int(Double(c.vocabularySize).squareRoot().rounded())) : requested
+                guard C <= c.vocabularySize else {
+                    throw ExperimentError.plain("model.output.classes: \(C) classes for \(c.vocabularySize) words; expected at most the vocabulary size")
+                }
+                let classOf = ClassSoftmaxOutput<Float>.frequencyClasses(counts: c.tokenCounts, classes: C)
+                if c.tied {
+                    guard c.embedding.embeddingSize == c.hiddenSize else {
+                        throw ModelError.tiedSizeMismatch(embeddingSize: c.embedding.embeddingSize, hiddenSize: c.hiddenSize)
+                    }
+                    return ClassSoftmaxOutput<Float>(wordWeight: c.embedding.table, tied: true, classOf: classOf, bias: c.bias)
+                }
+                return ClassSoftmaxOutput<Float>(vocabularySize: c.vocabularySize, hiddenSize: c.hiddenSize, classOf: classOf, bias: c.bias)
+            })
+
             try r.register(initializer: ComponentFactory("uniform", "uniform in [-range, range]",
                 parameters: [ParameterSpec("range", .double(min: 0), default: .double(0.1), "half-width of the interval")]) { a, _ in
                 .uniform(range: a.double("range"))
