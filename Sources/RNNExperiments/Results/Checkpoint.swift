@@ -14,6 +14,8 @@
 // A reader checks the magic, the version, the sizes and the checksum before trusting anything.
 
 import Foundation
+import RNNModel
+import RNNTensor
 import RNNTraining
 
 /// A saved model with its training state.
@@ -173,4 +175,21 @@ extension Checkpoint {
         }
         return Checkpoint(header: header, tensors: tensors)
     }
+}
+
+extension Checkpoint {
+    /// Copies the tensors `prefix + name` of `checkpoint` into the model's parameters.
+    public func copyParameters(into model: LanguageModel<Float>, prefix: String, path: String) throws {
+        for p in model.parameters {
+            guard let values = tensors[prefix + p.name] else {
+                throw ExperimentError.plain("\(path) does not match this model: it has no \(p.name)")
+            }
+            let shape = header.tensors.first { $0.name == prefix + p.name }?.shape ?? []
+            guard values.count == p.count, shape == p.shape else {
+                throw ExperimentError.plain("\(path) does not match this model: \(p.name) is \(shape) there and \(p.shape) here")
+            }
+            values.withUnsafeBufferPointer { copyElements(from: $0.baseAddress!, to: p.value.data, count: p.count) }
+        }
+    }
+
 }

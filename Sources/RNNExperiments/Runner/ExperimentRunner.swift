@@ -146,16 +146,22 @@ public struct ExperimentRunner {
     ///
     /// - Parameter resolvedYAML: the fully resolved experiment file, written as config.yaml.
     public func run(_ config: ExperimentConfig, resolvedYAML: String, options: RunOptions) throws -> RunOutcome {
+        let prepared = try prepare(config, dataRoot: options.dataRoot)
+        let (directory, runName) = try Self.createRunFolder(root: options.resultsRoot, experiment: config.name, name: options.runName)
+        try writeAtomically(resolvedYAML, to: directory + "/config.yaml")
+        return try execute(prepared, directory: directory, runName: runName, resolvedYAML: resolvedYAML, options: options, resumeFrom: nil)
+    }
+
+    /// Trains a prepared experiment in `directory`, from scratch or from a `last` checkpoint.
+    func execute(_ prepared: Prepared, directory: String, runName: String, resolvedYAML: String, options: RunOptions,
+                 resumeFrom checkpoint: Checkpoint?) throws -> RunOutcome {
         let started = ContinuousClock.now
         let log = RunLog(quiet: options.quiet)
-        let prepared = try prepare(config, dataRoot: options.dataRoot)
+        let config = prepared.config
         BLASRuntime.setThreads(prepared.threads)
         let t = config.training
         let built = prepared.built
         let model = built.model
-
-        let (directory, runName) = try Self.createRunFolder(root: options.resultsRoot, experiment: config.name, name: options.runName)
-        try writeAtomically(resolvedYAML, to: directory + "/config.yaml")
         try log.attach(path: directory + "/log.txt")
 
         let blas = BLASRuntime.info()
@@ -184,6 +190,13 @@ public struct ExperimentRunner {
             evalEvery: t.evalEvery, logEvery: t.logEvery, checkpointEvery: t.checkpointEvery)
         let trainer = Trainer(model: model, optimizer: built.optimizer, schedule: built.schedule,
                               train: prepared.train, valid: prepared.valid, options: trainingOptions)
+        var elapsedBefore = 0.0
+        if let checkpoint {
+            try restoreTrainingState(trainer, from: checkpoint, path: directory + "/checkpoint/last.ckpt")
+            elapsedBefore = checkpoint.header.progress.elapsedSeconds
+            try MetricsRecorder.truncate(directory: directory, afterStep: checkpoint.header.progress.step)
+            log.say("  resuming at step \(trainer.progress.step) (epoch \(trainer.progress.epoch))")
+        }
         let recorder = try MetricsRecorder(directory: directory)
         let checkpointer = try Checkpointer(directory: directory + "/checkpoint", trainer: trainer, config: resolvedYAML,
                                             vocabulary: corpus.vocabulary, modelSummary: [
@@ -222,7 +235,7 @@ public struct ExperimentRunner {
             log.say("  interrupted at step \(p.step): \(outcome.reason); resume with: rnnlab run --resume \(directory)")
         }
         recorder.sync()
-        summary.wallSeconds = seconds(ContinuousClock.now - started)
+        summary.wallSeconds = elapsedBefore + seconds(ContinuousClock.now - started)
         try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: "\(config.name) / \(runName)")
         try writeAtomically(try summary.encoded(), to: directory + "/summary.json")
         if let e = recorder.writeError { throw ExperimentError.plain("\(e)") }
@@ -233,6 +246,34 @@ public struct ExperimentRunner {
                        summary.testPPL.map { String(format: "%.3f", $0) } ?? "-", summary.trainTokensPerSec))
         log.say(directory)
         return RunOutcome(directory: directory, summary: summary)
+    }
+
+    /// Puts the weights, optimizer and schedule state, progress, hidden state and best weights of
+    /// a `last` checkpoint into `trainer`.
+    func restoreTrainingState(_ trainer: Trainer<Float>, from checkpoint: Checkpoint, path: String) throws {
+        try checkpoint.copyParameters(into: trainer.model, prefix: "param/", path: path)
+        guard let hidden = checkpoint.tensors["state/hidden"], hidden.count == trainer.hiddenState.count else {
+            throw ExperimentError.plain("\(path) does not match this run: its hidden state has another shape")
+        }
+        hidden.withUnsafeBufferPointer { copyElements(from: $0.baseAddress!, to: trainer.hiddenState.data, count: hidden.count) }
+        var state = trainer.optimizer.state
+        state.step = checkpoint.header.optimizerStep
+        state.slots = checkpoint.header.tensors.filter { $0.name.hasPrefix("optimizer/") }.map { entry in
+            let t = Tensor<Float>(shape: entry.shape, values: checkpoint.tensors[entry.name]!)
+            return (name: String(entry.name.dropFirst("optimizer/".count)), values: t)
+        }
+        trainer.optimizer.state = state
+        trainer.schedule.state = checkpoint.header.schedule
+        trainer.progress = checkpoint.header.progress
+        if checkpoint.tensors.keys.contains(where: { $0.hasPrefix("best/") }) {
+            let best = try trainer.model.parameters.map { p -> Tensor<Float> in
+                guard let v = checkpoint.tensors["best/" + p.name], v.count == p.count else {
+                    throw ExperimentError.plain("\(path) does not match this run: its best weights lack \(p.name)")
+                }
+                return Tensor(shape: p.shape, values: v)
+            }
+            trainer.setBestParameters(best)
+        }
     }
 
     /// Writes curves.svg: training loss and validation perplexity against tokens seen.

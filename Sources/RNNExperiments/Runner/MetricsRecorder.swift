@@ -56,6 +56,22 @@ public final class MetricsRecorder: TrainingObserver {
         return .proceed
     }
 
+    /// Drops the rows of metrics.csv and evals.csv logged after `step` (they will be logged
+    /// again by a run resumed from a checkpoint taken at `step`), and an incomplete last line.
+    public static func truncate(directory: String, afterStep step: Int) throws {
+        for name in ["metrics.csv", "evals.csv"] {
+            let path = directory + "/" + name
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            let text = String(decoding: data, as: UTF8.self)
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.last == "" { lines.removeLast() } else if !lines.isEmpty { lines.removeLast() }   // incomplete last line
+            let kept = lines.enumerated().filter { i, line in
+                i == 0 || (Int(line.prefix { $0 != "," }).map { $0 <= step } ?? false)
+            }.map(\.element)
+            try writeAtomically(kept.joined(separator: "\n") + "\n", to: path)
+        }
+    }
+
     /// Forces both files to disk.
     public func sync() {
         metrics.sync()
