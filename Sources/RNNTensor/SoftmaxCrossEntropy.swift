@@ -1,0 +1,114 @@
+// SoftmaxCrossEntropy: the fused softmax + cross-entropy of a language model's output layer,
+// its forward-only loss, and per-row log-sum-exp, over row-major (N, V) logits.
+//
+// Shapes: N = rows (T·B positions), V = cols (vocabulary), ld = leading dimension ≥ V.
+// Each row is handled independently by the element type's row kernel (SoftmaxScalar+Float/Double);
+// this file checks arguments and splits rows across threads. Per-row losses land in a scratch
+// buffer and are summed in row order, so the returned loss is the same for every thread count.
+// Will not: allocate the logits, average the loss (pass gradScale = 1/N for a mean), or reduce
+// over anything but rows.
+
+import Dispatch
+
+/// Shape (N, V): in place, row r becomes `gradScale * (softmax(row r) - onehot(targets[r]))`,
+/// i.e. the gradient of `gradScale * loss` with respect to the logits.
+///
+/// Returns Σ_r −log softmax(row r)[targets[r]] accumulated in Double (the sum, not the mean).
+/// Numerically stable for any finite logits (the row max is subtracted first); a target logit of
+/// −∞ gives a loss of +∞; a row of all −∞ (no softmax) gives NaN. Columns `cols..<ld` of each row are not touched. `rows == 0` returns 0.
+/// - Precondition: `cols >= 1`, `ld >= cols`, `threads >= 1`, every `targets[r]` in `0..<cols`.
+/// - Parameter threads: rows are split into at most this many contiguous blocks run concurrently.
+///   The result does not depend on it.
+public func softmaxCrossEntropyInPlace<T: SoftmaxScalar>(
+    _ logits: UnsafeMutablePointer<T>, rows: Int, cols: Int, ld: Int,
+    targets: UnsafePointer<Int32>, gradScale: T, threads: Int = 1
+) -> Double {
+    checkSoftmaxArguments("softmaxCrossEntropyInPlace", rows: rows, cols: cols, ld: ld, threads: threads)
+    checkTargets("softmaxCrossEntropyInPlace", targets, rows: rows, cols: cols)
+    return withRowLosses(rows: rows, cols: cols, threads: threads) { r in
+        T._softmaxCrossEntropyRow(logits + r * ld, cols: cols, target: Int(targets[r]), gradScale: gradScale)
+    }
+}
+
+/// Shape (N, V): Σ_r −log softmax(row r)[targets[r]] in Double, leaving `logits` unchanged.
+///
+/// The forward half of `softmaxCrossEntropyInPlace` for evaluation; same result to rounding.
+/// `rows == 0` returns 0.
+/// - Precondition: `cols >= 1`, `ld >= cols`, `threads >= 1`, every `targets[r]` in `0..<cols`.
+public func softmaxNLL<T: SoftmaxScalar>(
+    _ logits: UnsafePointer<T>, rows: Int, cols: Int, ld: Int,
+    targets: UnsafePointer<Int32>, threads: Int = 1
+) -> Double {
+    checkSoftmaxArguments("softmaxNLL", rows: rows, cols: cols, ld: ld, threads: threads)
+    checkTargets("softmaxNLL", targets, rows: rows, cols: cols)
+    return withRowLosses(rows: rows, cols: cols, threads: threads) { r in
+        let row = logits + r * ld
+        let (rowMax, logSum) = T._logSumExpRow(row, cols: cols)
+        return logSum + (rowMax - Double(row[Int(targets[r])]))
+    }
+}
+
+/// Shape (N, V) → (N): `out[r] = log Σ_j exp(x[r, j])`, computed stably, rows independent.
+///
+/// A row of all −∞ gives −∞; a row containing +∞ gives NaN. Single-threaded. `rows == 0` does nothing.
+/// - Precondition: `cols >= 1`, `ld >= cols`.
+public func rowLogSumExp<T: SoftmaxScalar>(
+    _ x: UnsafePointer<T>, rows: Int, cols: Int, ld: Int, into out: UnsafeMutablePointer<T>
+) {
+    checkSoftmaxArguments("rowLogSumExp", rows: rows, cols: cols, ld: ld, threads: 1)
+    for r in 0..<rows {
+        let (rowMax, logSum) = T._logSumExpRow(x + r * ld, cols: cols)
+        out[r] = T(rowMax + logSum)
+    }
+}
+
+// MARK: - Argument checks and row splitting
+
+private func checkSoftmaxArguments(_ caller: String, rows: Int, cols: Int, ld: Int, threads: Int) {
+    precondition(rows >= 0, "\(caller): rows must be non-negative, got \(rows)")
+    precondition(cols >= 1, "\(caller): cols must be at least 1, got \(cols)")
+    precondition(ld >= cols, "\(caller): ld (\(ld)) must be at least cols (\(cols))")
+    precondition(threads >= 1, "\(caller): threads must be at least 1, got \(threads)")
+}
+
+private func checkTargets(_ caller: String, _ targets: UnsafePointer<Int32>, rows: Int, cols: Int) {
+    for r in 0..<rows {
+        let t = Int(targets[r])
+        precondition(t >= 0 && t < cols, "\(caller): targets[\(r)] = \(t) is outside 0..<\(cols)")
+    }
+}
+
+/// Below this many elements per thread, spawning work costs more than it saves.
+private let minimumElementsPerThread = 32_768
+
+/// Runs `rowLoss(r)` for every row, in up to `threads` concurrent contiguous blocks of rows,
+/// and returns the losses summed in row order (so the sum is independent of `threads`).
+private func withRowLosses(rows: Int, cols: Int, threads: Int, _ rowLoss: (Int) -> Double) -> Double {
+    if rows == 0 { return 0 }
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { losses in
+        let blocks = min(threads, rows, max(1, rows * cols / minimumElementsPerThread))
+        if blocks == 1 {
+            for r in 0..<rows { losses[r] = rowLoss(r) }
+        } else {
+            withoutActuallyEscaping(rowLoss) { rowLoss in
+                // Blocks write disjoint rows of `losses` (and of the logits), and concurrentPerform
+                // returns only after every block has finished, so sharing these is race-free.
+                let shared = UncheckedSendable(value: (losses: losses.baseAddress!, rowLoss: rowLoss))
+                DispatchQueue.concurrentPerform(iterations: blocks) { block in
+                    for r in (block * rows / blocks)..<((block + 1) * rows / blocks) {
+                        shared.value.losses[r] = shared.value.rowLoss(r)
+                    }
+                }
+            }
+        }
+        var total = 0.0
+        for r in 0..<rows { total += losses[r] }
+        return total
+    }
+}
+
+/// Carries pointers and a closure into `concurrentPerform`'s `@Sendable` body; see the use site
+/// for why that is safe.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+}
