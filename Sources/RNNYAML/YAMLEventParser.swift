@@ -11,6 +11,8 @@ struct YAMLEventParser {
     /// Added to columns on line 1 (an override's value starts after `key.path=`).
     let firstLineColumnOffset: Int
     let source: SourceText
+    /// Line and column just past the last character.
+    private let sourceEnd: (line: Int, column: Int)
 
     private struct Anchored {
         var node: YAMLNode
@@ -60,6 +62,7 @@ struct YAMLEventParser {
         self.limits = limits
         self.firstLineColumnOffset = firstLineColumnOffset
         self.source = source
+        self.sourceEnd = source.position(ofByte: source.bytes.count)
     }
 
     /// Parses the whole source; `.null` at 1:1 when it holds no document.
@@ -281,7 +284,12 @@ struct YAMLEventParser {
     }
 
     private func mark(_ m: yaml_mark_t) -> SourceMark {
-        position(line: m.line + 1, column: m.column + 1)
+        // At the end of a source without a final line break libyaml pretends there is one and
+        // reports the (nonexistent) next line; point just past the last character instead.
+        if m.line + 1 > sourceEnd.line, source.bytes.last.map({ $0 != 0x0A && $0 != 0x0D }) ?? false {
+            return position(line: sourceEnd.line, column: sourceEnd.column)
+        }
+        return position(line: m.line + 1, column: m.column + 1)
     }
 
     private func position(line: Int, column: Int) -> SourceMark {
