@@ -1,1 +1,0 @@
-// RNNYAML: placeholder until the module's first file lands.
