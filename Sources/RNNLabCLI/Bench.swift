@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import RNNData
 import RNNExperiments
+import RNNYAML
 import RNNTensor
 
 struct Bench: ParsableCommand {
@@ -41,7 +42,7 @@ struct Bench: ParsableCommand {
     func validate() throws {
         if let only, !BenchmarkConfiguration.standard.contains(where: { $0.name == only }) {
             let names = BenchmarkConfiguration.standard.map(\.name)
-            let hint = closestName(to: only, among: names).map { "did you mean \($0)? " } ?? ""
+            let hint = didYouMean(only, among: names).map { "did you mean \($0)? " } ?? ""
             throw ValidationError("--only: unknown configuration \"\(only)\"; \(hint)valid: \(names.joined(separator: ", "))")
         }
         guard steps >= 1, warmup >= 0 else { throw ValidationError("--steps must be ≥ 1 and --warmup ≥ 0") }

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import RNNExperiments
+import RNNYAML
 
 struct Components: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,7 @@ struct Components: ParsableCommand {
         if let kind {
             guard let k = ComponentKind(rawValue: kind) else {
                 let names = ComponentKind.allCases.map(\.rawValue)
-                let hint = closestName(to: kind, among: names).map { "did you mean \($0)? " } ?? ""
+                let hint = didYouMean(kind, among: names).map { "did you mean \($0)? " } ?? ""
                 throw ValidationError("--kind: unknown kind \"\(kind)\"; \(hint)valid: \(names.joined(separator: ", "))")
             }
             kinds = [k]

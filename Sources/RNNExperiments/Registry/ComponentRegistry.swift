@@ -9,6 +9,7 @@ import RNNData
 import RNNModel
 import RNNTensor
 import RNNTraining
+import RNNYAML
 
 /// The kinds of components an experiment is assembled from.
 public enum ComponentKind: String, CaseIterable, Sendable {
@@ -176,29 +177,8 @@ public struct ComponentRegistry: Sendable {
         let entries = catalogue(kind)
         if let e = entries.first(where: { $0.name == name }) { return e.parameters }
         let names = entries.map(\.name)
-        throw .unknown(kind: kind, name: name, known: names, suggestion: closestName(to: name, among: names))
+        throw .unknown(kind: kind, name: name, known: names, suggestion: didYouMean(name, among: names))
     }
-}
-
-/// The closest of `names` to `word` by edit distance, when it is close enough to be a typo.
-public func closestName(to word: String, among names: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        for i in 1...a.count {
-            var cur = [i] + [Int](repeating: 0, count: b.count)
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return prev[b.count]
-    }
-    let w = Array(word.lowercased())
-    let scored = names.map { ($0, distance(w, Array($0.lowercased()))) }.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-    guard let best = scored.first else { return nil }
-    return best.1 <= max(2, w.count / 3) ? best.0 : nil
 }
 
 extension ComponentRegistry {
@@ -213,7 +193,7 @@ extension ComponentRegistry {
         do { specs = try parameters(kind, name) } catch { throw ExperimentError.plain("\(keyPath): \(error)") }
         for key in given.keys.sorted() where !specs.contains(where: { $0.name == key }) {
             let valid = specs.map(\.name)
-            let hint = closestName(to: key, among: valid).map { "did you mean \($0)? " } ?? ""
+            let hint = didYouMean(key, among: valid).map { "did you mean \($0)? " } ?? ""
             throw ExperimentError.plain("\(keyPath).\(key): unknown parameter of \(kind.rawValue) \(name); \(hint)valid: \(valid.isEmpty ? "none" : valid.joined(separator: ", "))")
         }
         var values: [(name: String, value: ConfigValue)] = []

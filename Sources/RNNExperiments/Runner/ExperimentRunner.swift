@@ -6,6 +6,7 @@
 // always ends with the run's status.
 
 import Foundation
+import RNNYAML
 import RNNData
 import RNNModel
 import RNNTensor
@@ -66,7 +67,7 @@ public struct ExperimentRunner {
     public func loadCorpus(_ config: ExperimentConfig, dataRoot: String?) throws -> Corpus {
         guard let factory = registry.datasets[config.data.name] else {
             let names = registry.datasets.keys.sorted()
-            let hint = closestName(to: config.data.name, among: names).map { "did you mean \($0)? " } ?? ""
+            let hint = didYouMean(config.data.name, among: names).map { "did you mean \($0)? " } ?? ""
             throw ExperimentError.plain("\(config.sourcePath): data.type: unknown dataset \"\(config.data.name)\"; \(hint)registered: \(names.joined(separator: ", "))")
         }
         let context = DatasetContext(resolvePath: { path, keyPath in

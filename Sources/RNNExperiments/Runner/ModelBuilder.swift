@@ -32,7 +32,7 @@ extension ComponentRegistry {
         func factory<C, P>(_ table: [String: ComponentFactory<C, P>], _ kind: ComponentKind, _ choice: ComponentChoice, at keyPath: String) throws -> ComponentFactory<C, P> {
             if let f = table[choice.name] { return f }
             let names = table.keys.sorted()
-            let hint = closestName(to: choice.name, among: names).map { "did you mean \($0)? " } ?? ""
+            let hint = didYouMean(choice.name, among: names).map { "did you mean \($0)? " } ?? ""
             throw ExperimentError.plain("\(config.sourcePath): \(keyPath): unknown \(kind.rawValue) \"\(choice.name)\"; \(hint)registered: \(names.joined(separator: ", "))")
         }
         let V = corpus.vocabulary.count
