@@ -43,7 +43,7 @@ let package = Package(
         ),
         .target(
             name: "RNNLabCLI",
-            dependencies: ["RNNExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RNNExperiments", "RNNYAML", "RNNData", "RNNTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "rnnlab", dependencies: ["RNNLabCLI"]),
 

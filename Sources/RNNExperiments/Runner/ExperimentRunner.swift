@@ -237,7 +237,7 @@ public struct ExperimentRunner {
         }
         recorder.sync()
         summary.wallSeconds = elapsedBefore + seconds(ContinuousClock.now - started)
-        try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: "\(config.name) / \(runName)")
+        try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: config.name)
         try writeAtomically(try summary.encoded(), to: directory + "/summary.json")
         if let e = recorder.writeError { throw ExperimentError.plain("\(e)") }
         if let e = checkpointer.writeError { throw ExperimentError.plain("\(e)") }
@@ -279,8 +279,12 @@ public struct ExperimentRunner {
 
     /// Writes curves.svg: training loss and validation perplexity against tokens seen.
     func writeCurves(directory: String, recorder: MetricsRecorder, floor: Double?, title: String) throws {
-        // TODO(curves): draw with LineChart once the reporting writers land.
-        _ = (directory, recorder, floor, title)
+        let loss = LineChart(title: "\(title): training loss", xLabel: "tokens seen", yLabel: "cross-entropy (nats/token)",
+                             series: [ChartSeries(name: "train", xy: recorder.trainCurve)])
+        let ppl = LineChart(title: "\(title): validation perplexity", xLabel: "tokens seen", yLabel: "perplexity",
+                            series: [ChartSeries(name: "valid", xy: recorder.validCurve, markers: true)],
+                            yScale: .logarithmic, referenceLine: floor.map { ReferenceLine(y: $0, label: String(format: "entropy floor %.2f", $0)) })
+        try writeAtomically(SVGFigure(panels: [loss, ppl], columns: 2).svg(), to: directory + "/curves.svg")
     }
 }
 

@@ -5,6 +5,7 @@ import RNNData
 import RNNModel
 import RNNTensor
 import RNNTraining
+import RNNYAML
 
 /// The built parts of a run.
 public struct BuiltModel {

@@ -1,0 +1,21 @@
+// swift-tools-version:6.0
+//
+// libFuzzer harness for the experiment-file loader (YAML → typed config). Build and run:
+//
+//     cd Fuzz
+//     swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+//     .build/release/ConfigFuzzer corpus -max_total_time=60 -timeout=5 -rss_limit_mb=2048
+//
+// It must find no crash, leak or hang: every input either decodes or is rejected with an error.
+import PackageDescription
+
+let package = Package(
+    name: "ConfigFuzzer",
+    dependencies: [.package(name: "rnnlab", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "ConfigFuzzer",
+            dependencies: [.product(name: "RNNLab", package: "rnnlab")]
+        ),
+    ]
+)

@@ -1,0 +1,107 @@
+// TrainedModel: a run folder's best weights brought back to life, for sampling and for scoring
+// new text.
+
+import Foundation
+import RNNData
+import RNNModel
+import RNNTensor
+import RNNTraining
+
+/// A model loaded from a run's checkpoint.
+public struct TrainedModel {
+    public var model: LanguageModel<Float>
+    public var vocabulary: Vocabulary
+    public var config: ExperimentConfig
+    /// How text is tokenised for this model (from its dataset type).
+    public var level: TokenLevel
+    /// Which checkpoint was loaded.
+    public var checkpointPath: String
+
+    /// Loads `runDirectory/checkpoint/best.ckpt` (or last.ckpt when no best exists yet).
+    public static func load(runDirectory: String, registry: ComponentRegistry) throws -> TrainedModel {
+        let dir = (runDirectory as NSString).appendingPathComponent("checkpoint")
+        let best = dir + "/best.ckpt", last = dir + "/last.ckpt"
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: runDirectory) else {
+            throw ExperimentError.plain("\(runDirectory) does not exist; give a run folder such as results/<experiment>/<run>")
+        }
+        let path = fm.fileExists(atPath: best) ? best : last
+        guard fm.fileExists(atPath: path) else {
+            throw ExperimentError.plain("\(runDirectory) has no checkpoint/best.ckpt or checkpoint/last.ckpt; is it a run folder?")
+        }
+        let checkpoint = try Checkpoint.read(path: path)
+        return try restore(checkpoint, path: path, registry: registry)
+    }
+
+    /// Rebuilds the model of `checkpoint` and loads its weights.
+    public static func restore(_ checkpoint: Checkpoint, path: String, registry: ComponentRegistry) throws -> TrainedModel {
+        let config = try ExperimentLoader(registry: registry).load(text: checkpoint.header.config, name: path + " (config)").config
+        let vocabulary = Vocabulary(tokens: checkpoint.header.vocabulary, unknown: "<unk>")
+        let corpus = Corpus(vocabulary: vocabulary, train: [], valid: [], test: [])
+        let built = try registry.buildModel(config, corpus: corpus, threads: BLASRuntime.availableCores)
+        try checkpoint.copyParameters(into: built.model, prefix: "param/", path: path)
+        return TrainedModel(model: built.model, vocabulary: vocabulary, config: config,
+                            level: config.data.name == "chars" ? .chars : .word, checkpointPath: path)
+    }
+
+    /// Token ids of `text` in this model's vocabulary (unknown tokens map to `<unk>` when present).
+    public func encode(_ text: [UInt8], name: String) throws -> [Int32] {
+        let tokens = try tokenize(text, level: level, name: name)
+        var out: [Int32] = []
+        out.reserveCapacity(tokens.count)
+        for t in tokens {
+            if let id = vocabulary.id(String(t.token)) { out.append(id) }
+            else if let unk = vocabulary.unknownID { out.append(unk) }
+            else { throw CorpusError.unknownToken(name: name, token: String(t.token), line: t.line) }
+        }
+        return out
+    }
+
+    /// Perplexity of a token stream, read as one stream with the state carried throughout.
+    public func score(_ tokens: [Int32]) -> EvaluationResult {
+        evaluate(model, on: TokenBatches(stream: tokens, batchSize: 1), chunkLength: 256)
+    }
+
+    /// Samples `count` tokens after reading `prime`, at `temperature` (> 0).
+    public func sample(count: Int, prime: [Int32], temperature: Double, using rng: inout Xoshiro256) -> [Int32] {
+        let V = vocabulary.count
+        let state = model.zeroState(batch: 1)
+        let logp = Tensor<Float>(zeros: [1, V])
+        var current: Int32 = prime.last ?? vocabulary.id("<eos>") ?? 0
+        for t in prime.dropLast() { model.stepLogProbabilities(tokens: [t], batch: 1, state: state, into: logp.matrix) }
+        var out: [Int32] = []
+        var weights = [Double](repeating: 0, count: V)
+        for _ in 0..<count {
+            model.stepLogProbabilities(tokens: [current], batch: 1, state: state, into: logp.matrix)
+            var m = -Double.infinity
+            for j in 0..<V { weights[j] = Double(logp[j]) / temperature; m = max(m, weights[j]) }
+            var total = 0.0
+            for j in 0..<V { weights[j] = exp(weights[j] - m); total += weights[j] }
+            var u = rng.nextUnit() * total
+            var pick = V - 1
+            for j in 0..<V { u -= weights[j]; if u < 0 { pick = j; break } }
+            current = Int32(pick)
+            out.append(current)
+        }
+        return out
+    }
+
+    /// Joins tokens back into text: words separated by spaces with `<eos>` as a line break;
+    /// characters concatenated.
+    public func decode(_ tokens: [Int32]) -> String {
+        switch level {
+        case .chars:
+            return tokens.map { vocabulary.tokens[Int($0)] }.joined()
+        case .word:
+            var out = ""
+            var lineStart = true
+            for t in tokens {
+                let w = vocabulary.tokens[Int(t)]
+                if w == "<eos>" { out += "\n"; lineStart = true; continue }
+                out += (lineStart ? "" : " ") + w
+                lineStart = false
+            }
+            return out
+        }
+    }
+}

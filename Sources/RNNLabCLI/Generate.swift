@@ -1,0 +1,64 @@
+// `rnnlab generate` and `rnnlab eval`: use a trained run.
+
+import ArgumentParser
+import Foundation
+import RNNExperiments
+import RNNTensor
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Sample text from a trained run's best weights.")
+
+    @Argument(help: "The run folder (results/<experiment>/<run>).")
+    var runDirectory: String
+
+    @Option(help: "Tokens to generate (words or characters).")
+    var words = 100
+
+    @Option(help: "Sampling temperature (> 0; lower is more conservative).")
+    var temperature = 1.0
+
+    @Option(help: "Text to read before sampling.")
+    var prime: String?
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard words >= 1 else { throw ValidationError("--words must be ≥ 1, got \(words)") }
+        guard temperature > 0, temperature.isFinite else { throw ValidationError("--temperature must be a number > 0, got \(temperature)") }
+    }
+
+    func run() throws {
+        do {
+            let trained = try TrainedModel.load(runDirectory: runDirectory, registry: RNNLab.registry)
+            let prime = try self.prime.map { try trained.encode(Array($0.utf8), name: "--prime") } ?? []
+            var rng = Xoshiro256(seed: seed)
+            let sample = trained.sample(count: words, prime: prime, temperature: temperature, using: &rng)
+            let primeText = self.prime.map { $0 + (trained.level == .word ? " " : "") } ?? ""
+            print(primeText + trained.decode(sample))
+        } catch { throw fail(error) }
+    }
+}
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Perplexity of a text file under a trained run's best weights.")
+
+    @Argument(help: "The run folder (results/<experiment>/<run>).")
+    var runDirectory: String
+
+    @Option(help: "The text file to score.")
+    var data: String
+
+    func run() throws {
+        do {
+            let trained = try TrainedModel.load(runDirectory: runDirectory, registry: RNNLab.registry)
+            guard let bytes = FileManager.default.contents(atPath: data) else {
+                throw UserFailure(message: "--data: \(data) does not exist or cannot be read")
+            }
+            let tokens = try trained.encode(Array(bytes), name: data)
+            guard tokens.count >= 2 else { throw UserFailure(message: "--data: \(data) has \(tokens.count) token(s); scoring needs at least 2") }
+            let result = trained.score(tokens)
+            print(String(format: "%@: %d tokens, loss %.4f nats/token, perplexity %.3f", data, result.tokens, result.loss, result.perplexity))
+        } catch { throw fail(error) }
+    }
+}
