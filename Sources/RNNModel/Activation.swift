@@ -92,6 +92,10 @@ extension ScalarActivation {
 public struct Tanh: ScalarActivation {
     public init() {}
     public var name: String { "tanh" }
+    /// The vectorised kernel (the recurrence calls this T·B·H times per chunk).
+    public func forward(_ a: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        tanhFloat(a, y, count: count)
+    }
     @inlinable public func value<T: Real>(_ x: T) -> T { T.tanh(x) }
     @inlinable public func derivative<T: Real>(input x: T, output y: T) -> T { 1 - y * y }
 }

@@ -46,14 +46,22 @@ final class OracleTests: XCTestCase {
     func testEveryFixtureMatchesPyTorch() throws {
         let files = try fixtureFiles()
         for file in files {
-            let worst = try runFixture(file)
+            let worst = try runFixture(file, Double.self, tolerance: Self.tolerance)
             print("oracle: \(file.lastPathComponent): largest relative error \(String(format: "%.3e", worst))")
             XCTAssertLessThanOrEqual(worst, Self.tolerance, "\(file.lastPathComponent)")
         }
     }
 
-    /// Runs one fixture and returns the largest relative error seen; records failures with context.
-    func runFixture(_ url: URL) throws -> Double {
+    /// The Float path (vectorised kernels, training precision) agrees to the README's 1e-4.
+    func testEveryFixtureMatchesPyTorchInFloat() throws {
+        for file in try fixtureFiles() {
+            let worst = try runFixture(file, Float.self, tolerance: 1e-4)
+            print("oracle (Float): \(file.lastPathComponent): largest relative error \(String(format: "%.3e", worst))")
+        }
+    }
+
+    /// Runs one fixture in `T` and returns the largest relative error seen; records failures with context.
+    func runFixture<T: BLASScalar>(_ url: URL, _: T.Type, tolerance: Double) throws -> Double {
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let name = url.lastPathComponent
         let V = try XCTUnwrap(json["vocab_size"] as? Int), E = try XCTUnwrap(json["embedding_size"] as? Int)
@@ -62,14 +70,14 @@ final class OracleTests: XCTestCase {
         let activation = try XCTUnwrap(json["activation"] as? String)
         let lr = try XCTUnwrap((json["lr"] as? NSNumber)?.doubleValue)
         let clip = (json["clip"] as? NSNumber)?.doubleValue
-        let model = try TestModels.elman(Double.self, vocabulary: V, embedding: E, hidden: H,
+        let model = try TestModels.elman(T.self, vocabulary: V, embedding: E, hidden: H,
                                          activation: activation, tied: tied, bias: bias)
         let params = try XCTUnwrap(json["params"] as? [String: Any])
         XCTAssertEqual(Set(params.keys), Set(model.parameters.map { Self.fixtureNames[$0.name]! }), "\(name): parameter set")
         for p in model.parameters {
             let values = flatten(params[Self.fixtureNames[p.name]!])
             XCTAssertEqual(values.count, p.count, "\(name): \(p.name) size")
-            for i in 0..<p.count { p.value[i] = values[i] }
+            for i in 0..<p.count { p.value[i] = T(values[i]) }
         }
 
         var worst = 0.0
@@ -77,12 +85,12 @@ final class OracleTests: XCTestCase {
             XCTAssertEqual(ours.count, theirs.count, "\(name): \(what) size")
             let err = relativeError(ours, theirs)
             worst = max(worst, err)
-            XCTAssertLessThanOrEqual(err, Self.tolerance, "\(name): \(what)")
+            XCTAssertLessThanOrEqual(err, tolerance, "\(name): \(what)")
         }
 
         let chunks = try XCTUnwrap(json["chunks"] as? [[String: Any]])
         let state = model.zeroState(batch: B)
-        let sgd = SGD<Double>()
+        let sgd = SGD<T>()
         for (k, chunk) in chunks.enumerated() {
             let inputsBT = try XCTUnwrap(chunk["inputs"] as? [[Int]])
             let targetsBT = try XCTUnwrap(chunk["targets"] as? [[Int]])
@@ -93,14 +101,14 @@ final class OracleTests: XCTestCase {
                 inputs[t * B + b] = Int32(inputsBT[b][t])
                 targets[t * B + b] = Int32(targetsBT[b][t])
             } }
-            check("chunk \(k) h0", state.array, flatten(chunk["h0"]))
+            check("chunk \(k) h0", state.array.map(Double.init), flatten(chunk["h0"]))
             model.zeroGradients()
             let loss = model.forwardBackward(inputs: inputs, targets: targets, steps: T, batch: B, state: state)
             check("chunk \(k) loss", [loss], [try XCTUnwrap((chunk["loss"] as? NSNumber)?.doubleValue)])
-            check("chunk \(k) h_final", state.array, flatten(chunk["h_final"]))
+            check("chunk \(k) h_final", state.array.map(Double.init), flatten(chunk["h_final"]))
             let grads = try XCTUnwrap(chunk["grads"] as? [String: Any])
             for p in model.parameters {
-                check("chunk \(k) grad \(p.name)", p.grad.array, flatten(grads[Self.fixtureNames[p.name]!]))
+                check("chunk \(k) grad \(p.name)", p.grad.array.map(Double.init), flatten(grads[Self.fixtureNames[p.name]!]))
             }
             let clipped = clipScale(model.parameters, maxNorm: clip)
             check("chunk \(k) grad_norm", [clipped.norm], [try XCTUnwrap((chunk["grad_norm"] as? NSNumber)?.doubleValue)])
@@ -108,7 +116,7 @@ final class OracleTests: XCTestCase {
             sgd.update(model.parameters, learningRate: lr, gradientScale: clipped.scale)
             let after = try XCTUnwrap(chunk["params_after"] as? [String: Any])
             for p in model.parameters {
-                check("chunk \(k) params_after \(p.name)", p.value.array, flatten(after[Self.fixtureNames[p.name]!]))
+                check("chunk \(k) params_after \(p.name)", p.value.array.map(Double.init), flatten(after[Self.fixtureNames[p.name]!]))
             }
         }
         return worst

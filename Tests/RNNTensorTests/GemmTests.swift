@@ -85,3 +85,25 @@ final class GemmTests: XCTestCase {
         XCTAssertNil(Xoshiro256(state: [0, 0, 0, 0]))
     }
 }
+
+final class VectorTanhTests: XCTestCase {
+    func testTanhMatchesDoubleTanh() {
+        var xs: [Float] = []
+        var x: Float = -12
+        while x <= 12 { xs.append(x); x += 0.0007 }
+        xs += [0, -0, 1e-30, -1e-30, 0.625, -0.625, 0.62499, 50, -50, .infinity, -.infinity]
+        var ys = [Float](repeating: 0, count: xs.count)
+        tanhFloat(xs, &ys, count: xs.count)
+        var worst = 0.0
+        for (x, y) in zip(xs, ys) {
+            let exact = Foundation.tanh(Double(x))
+            worst = max(worst, abs(Double(y) - exact) / max(abs(exact), 1e-6))
+        }
+        XCTAssertLessThan(worst, 5e-7)
+        var nan: [Float] = [.nan]
+        tanhFloat(nan, &nan, count: 1)
+        XCTAssertTrue(nan[0].isNaN)
+    }
+}
+
+import Foundation
