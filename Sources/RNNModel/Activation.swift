@@ -62,9 +62,9 @@ extension Activation {
 /// `Activation` are provided. The easiest way for a plugin to add an activation.
 public protocol ScalarActivation: Activation {
     /// g(x).
-    func value<T: Real>(_ x: T) -> T
+    func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T
     /// g'(x), given x and y = g(x) (use whichever is cheaper).
-    func derivative<T: Real>(input x: T, output y: T) -> T
+    func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T
 }
 
 extension ScalarActivation {
@@ -96,27 +96,27 @@ public struct Tanh: ScalarActivation {
     public func forward(_ a: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         tanhFloat(a, y, count: count)
     }
-    @inlinable public func value<T: Real>(_ x: T) -> T { T.tanh(x) }
-    @inlinable public func derivative<T: Real>(input x: T, output y: T) -> T { 1 - y * y }
+    @inlinable public func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T { T.tanh(x) }
+    @inlinable public func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T { 1 - y * y }
 }
 
 /// Rectified linear unit: g(x) = max(0, x), g' = 1 for x > 0, else 0 (PyTorch's choice at 0).
 public struct ReLU: ScalarActivation {
     public init() {}
     public var name: String { "relu" }
-    @inlinable public func value<T: Real>(_ x: T) -> T { x > 0 ? x : 0 }
-    @inlinable public func derivative<T: Real>(input x: T, output y: T) -> T { x > 0 ? 1 : 0 }
+    @inlinable public func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T { x > 0 ? x : 0 }
+    @inlinable public func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T { x > 0 ? 1 : 0 }
 }
 
 /// Logistic sigmoid: g(x) = 1 / (1 + e^−x), g' = y (1 − y).
 public struct Sigmoid: ScalarActivation {
     public init() {}
     public var name: String { "sigmoid" }
-    @inlinable public func value<T: Real>(_ x: T) -> T {
+    @inlinable public func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T {
         // Written so that neither branch overflows.
         if x >= 0 { return 1 / (1 + T.exp(-x)) }
         let e = T.exp(x)
         return e / (1 + e)
     }
-    @inlinable public func derivative<T: Real>(input x: T, output y: T) -> T { y * (1 - y) }
+    @inlinable public func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T { y * (1 - y) }
 }

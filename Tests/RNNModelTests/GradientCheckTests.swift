@@ -71,8 +71,8 @@ final class GradientCheckTests: XCTestCase {
     func testCheckDetectsAWrongDerivative() throws {
         struct WrongTanh: ScalarActivation {
             var name: String { "wrong-tanh" }
-            func value<T: Real>(_ x: T) -> T { T.tanh(x) }
-            func derivative<T: Real>(input x: T, output y: T) -> T { 1 - y * y * T(9) / T(10) }
+            func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T { T.tanh(x) }
+            func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T { 1 - y * y * 0.9 }
         }
         let V = 5, H = 3, B = 1, T = 3
         let model = try LanguageModel(

@@ -10,16 +10,16 @@ import RNNModel
 /// softsign(x) = x / (1 + |x|); its derivative is 1 / (1 + |x|)².
 struct Softsign: ScalarActivation {
     var name: String { "softsign" }
-    func value<T: Real>(_ x: T) -> T { x / (1 + abs(x)) }
-    func derivative<T: Real>(input x: T, output y: T) -> T { let d = 1 + abs(x); return 1 / (d * d) }
+    func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T { x / (1 + abs(x)) }
+    func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T { let d = 1 + abs(x); return 1 / (d * d) }
 }
 
 /// leaky_relu(x) = x for x > 0, slope · x otherwise.
 struct LeakyReLU: ScalarActivation {
     var slope: Double
     var name: String { "leaky_relu" }
-    func value<T: Real>(_ x: T) -> T { x > 0 ? x : T(slope) * x }
-    func derivative<T: Real>(input x: T, output y: T) -> T { x > 0 ? 1 : T(slope) }
+    func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T { x > 0 ? x : T(slope) * x }
+    func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T { x > 0 ? 1 : T(slope) }
 }
 
 var registry = ComponentRegistry.builtin
