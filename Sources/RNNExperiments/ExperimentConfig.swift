@@ -44,6 +44,9 @@ public struct ModelConfig: Sendable, Equatable {
     public var bias: Bool
     public var output: ComponentChoice
     public var initialization: InitializationConfig
+    /// Dropout on the embedded inputs and on the cell's outputs (training only).
+    public var dropoutEmbedding: Double = 0
+    public var dropoutOutput: Double = 0
 
     public init(cell: ComponentChoice, embeddingSize: Int, hiddenSize: Int, activation: ComponentChoice, tied: Bool, bias: Bool, output: ComponentChoice, initialization: InitializationConfig) {
         self.cell = cell

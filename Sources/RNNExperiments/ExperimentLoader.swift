@@ -28,7 +28,8 @@ public struct ExperimentLoader {
     }
 
     static let topKeys = ["name", "description", "seed", "data", "model", "training", "sweep"]
-    static let modelKeys = ["cell", "embedding_size", "hidden_size", "activation", "tied", "bias", "output", "init"]
+    static let modelKeys = ["cell", "embedding_size", "hidden_size", "activation", "tied", "bias", "output", "init", "dropout"]
+    static let dropoutKeys = ["embedding", "output"]
     static let initKeys = ["embedding", "input", "recurrent", "output", "bias"]
     static let trainingKeys = ["bptt", "batch_size", "eval_batch_size", "epochs", "max_steps", "time_budget", "optimizer",
                                "schedule", "clip", "eval_every", "log_every", "checkpoint_every", "threads"]
@@ -252,13 +253,27 @@ public struct ExperimentLoader {
             recurrent: try component(i["recurrent"], .initializer, "model.init.recurrent", parent: i, default: "pytorch_rnn"),
             output: try component(i["output"], .initializer, "model.init.output", parent: i, default: "uniform", defaults: ["range": .double(0.1)]),
             bias: try component(i["bias"], .initializer, "model.init.bias", parent: i, default: "zeros"))
-        let modelConfig = ModelConfig(
+        var dropoutEmbedding = 0.0, dropoutOutput = 0.0
+        let rate = ParameterKind.double(min: 0, max: 0.95)
+        if let d = model["dropout"], !d.isNull {
+            if d.mapping != nil {
+                try checkKeys(d, "model.dropout", valid: Self.dropoutKeys)
+                if case let .double(v)? = try field(d, "embedding", "model.dropout.embedding", rate, default: .double(0)) { dropoutEmbedding = v }
+                if case let .double(v)? = try field(d, "output", "model.dropout.output", rate, default: .double(0)) { dropoutOutput = v }
+            } else if case let .double(v) = try value(d, rate, "model.dropout") {
+                dropoutEmbedding = v
+                dropoutOutput = v
+            }
+        }
+        var modelConfig = ModelConfig(
             cell: try component(model["cell"], .cell, "model.cell", parent: model, default: "elman"),
             embeddingSize: E, hiddenSize: H,
             activation: try component(model["activation"], .activation, "model.activation", parent: model, default: "tanh"),
             tied: tied, bias: bias,
             output: try component(model["output"], .output, "model.output", parent: model, default: "softmax"),
             initialization: initialization)
+        modelConfig.dropoutEmbedding = dropoutEmbedding
+        modelConfig.dropoutOutput = dropoutOutput
 
         // training
         let training = try mapping(root["training"], "training", parent: root)!
@@ -354,6 +369,7 @@ public struct ExperimentLoader {
                 ("activation", node(m.activation)), ("tied", YAMLNode(m.tied)), ("bias", YAMLNode(m.bias)), ("output", node(m.output)),
                 ("init", YAMLNode(pairs: [("embedding", node(i.embedding)), ("input", node(i.input)), ("recurrent", node(i.recurrent)),
                                           ("output", node(i.output)), ("bias", node(i.bias))])),
+                ("dropout", YAMLNode(pairs: [("embedding", YAMLNode(m.dropoutEmbedding)), ("output", YAMLNode(m.dropoutOutput))])),
             ])),
             ("training", YAMLNode(pairs: [
                 ("bptt", t.bptt.map { YAMLNode($0) } ?? YAMLNode("full")), ("batch_size", YAMLNode(t.batchSize)),

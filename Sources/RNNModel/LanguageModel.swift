@@ -21,6 +21,21 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// Inverted dropout on the non-recurrent connections (Zaremba et al. 2014): the embedded
+/// inputs and the cell's outputs, while training only.
+public struct DropoutRates: Sendable, Equatable {
+    /// Probability of zeroing an element of the embedded input.
+    public var embedding: Double
+    /// Probability of zeroing an element of the cell's output (before the output layer).
+    public var output: Double
+
+    public init(embedding: Double = 0, output: Double = 0) {
+        precondition((0..<1).contains(embedding) && (0..<1).contains(output), "DropoutRates: rates must be in [0, 1)")
+        self.embedding = embedding
+        self.output = output
+    }
+}
+
 /// An RNN language model: e_t = E x_t; h_t = cell(h_{t-1}, e_t); p(x_{t+1}) = output(h_t).
 public final class LanguageModel<T: BLASScalar> {
     public let embedding: Embedding<T>
@@ -34,6 +49,15 @@ public final class LanguageModel<T: BLASScalar> {
     private var inputGradient: Tensor<T>
     /// (T·B, H) gradient of the loss with respect to the cell outputs.
     private var outputGradient: Tensor<T>
+
+    /// Dropout rates applied while training (never when evaluating).
+    public var dropout = DropoutRates()
+    /// The generator of dropout masks; part of the training state (checkpoints save it).
+    public var dropoutGenerator = Xoshiro256(seed: 0)
+    /// (T·B, E) and (T·B, H) inverted-dropout masks (0 or 1/(1−p)), and the dropped outputs.
+    private var embeddingMask = Tensor<T>(zeros: [0])
+    private var outputMask = Tensor<T>(zeros: [0])
+    private var droppedOutputs = Tensor<T>(zeros: [0])
 
     /// Assembles a model; the parts must agree on sizes.
     public init(embedding: Embedding<T>, cell: any RecurrentCell<T>, output: any OutputLayer<T>) throws(ModelError) {
@@ -75,6 +99,19 @@ public final class LanguageModel<T: BLASScalar> {
         parameters.first { $0.name == name }
     }
 
+    /// Fills `mask[0..<n]` with 0 (probability p) or 1/(1−p), and multiplies `x` by it.
+    private func applyDropout(_ x: UnsafeMutablePointer<T>, mask: inout Tensor<T>, count n: Int, rate p: Double) {
+        if mask.count < n { mask = Tensor(zeros: [n]) }
+        let keep = T(1 / (1 - p))
+        let threshold = UInt64(p * 0x1p53)
+        let m = mask.data
+        for i in 0..<n {
+            let kept = (dropoutGenerator.next() >> 11) >= threshold
+            m[i] = kept ? keep : 0
+            x[i] *= m[i]
+        }
+    }
+
     private func reserve(rows: Int) {
         if inputs.shape[0] < rows {
             inputs = Tensor(zeros: [rows, embedding.embeddingSize])
@@ -100,11 +137,23 @@ public final class LanguageModel<T: BLASScalar> {
         reserve(rows: rows)
         let X = inputs.matrix.rows(0..<rows)
         embedding.forward(tokens: tokens, count: rows, into: X)
-        let hidden = cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix)
+        let E = embedding.embeddingSize, H = cell.outputSize
+        if dropout.embedding > 0 { applyDropout(X.base, mask: &embeddingMask, count: rows * E, rate: dropout.embedding) }
+        var hidden = cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix)
+        if dropout.output > 0 {
+            // The cell's outputs are also its recurrent state: drop a copy, not the original.
+            if droppedOutputs.count < rows * H { droppedOutputs = Tensor(zeros: [rows * H]) }
+            let copy = MatrixRef(droppedOutputs.data, rows: rows, cols: H)
+            for r in 0..<rows { copyElements(from: hidden.row(r), to: copy.row(r), count: H) }
+            applyDropout(copy.base, mask: &outputMask, count: rows * H, rate: dropout.output)
+            hidden = copy
+        }
         let dH = outputGradient.matrix.rows(0..<rows)
         let lossSum = output.lossAndGradient(hidden: hidden, targets: targets, gradScale: 1 / T(rows), hiddenGradient: dH)
+        if dropout.output > 0 { for i in 0..<(rows * H) { dH.base[i] *= outputMask.data[i] } }
         let dX = inputGradient.matrix.rows(0..<rows)
         cell.backward(inputs: X, outputGradient: dH, inputGradient: dX)
+        if dropout.embedding > 0 { for i in 0..<(rows * E) { dX.base[i] *= embeddingMask.data[i] } }
         embedding.backward(tokens: tokens, count: rows, gradient: dX)
         return lossSum / Double(rows)
     }

@@ -15,8 +15,6 @@ public final class Checkpointer: TrainingObserver {
     private let config: String
     private let vocabulary: Vocabulary
     private let modelSummary: [String: String]
-    /// The random generator state to save (for components that draw numbers while training).
-    public var rngState: [UInt64] = []
     public private(set) var writeError: Error?
 
     public init(directory: String, trainer: Trainer<Float>, config: String, vocabulary: Vocabulary,
@@ -51,7 +49,7 @@ public final class Checkpointer: TrainingObserver {
         }
         let header = Checkpoint.Header(kind: kind, rnnlabVersion: rnnlabVersion, config: config, vocabulary: vocabulary.tokens,
                                        model: modelSummary, progress: trainer.progress, optimizerStep: optimizerStep,
-                                       schedule: trainer.schedule.state, rng: rngState, tensors: entries)
+                                       schedule: trainer.schedule.state, rng: trainer.model.dropoutGenerator.state, tensors: entries)
         return Checkpoint(header: header, tensors: tensors)
     }
 

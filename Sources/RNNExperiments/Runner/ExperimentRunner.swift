@@ -181,7 +181,7 @@ public struct ExperimentRunner {
 
         log.say("rnnlab \(rnnlabVersion): \(config.name) → \(directory)")
         log.say("  data: \(config.data.name), \(corpus.vocabulary.count) tokens in the vocabulary; train \(corpus.train.count), valid \(corpus.valid.count), test \(corpus.test.count) tokens")
-        log.say("  model: \(modelText), \(model.parameterCount) parameters")
+        log.say("  model: \(modelText), \(model.parameterCount) parameters" + (model.dropout == DropoutRates() ? "" : ", dropout \(formatNumber(model.dropout.embedding))/\(formatNumber(model.dropout.output))"))
         log.say("  training: bptt \(prepared.bptt), batch \(t.batchSize), \(built.optimizer.summary) lr \(formatNumber(built.learningRate)), \(built.schedule.summary), clip \(t.clip.map(formatNumber) ?? "none")")
         log.say("  BLAS: \(blas)")
         if let floor = summary.floorPPL { log.say(String(format: "  entropy floor: perplexity %.3f", floor)) }
@@ -265,6 +265,10 @@ public struct ExperimentRunner {
         }
         trainer.optimizer.state = state
         trainer.schedule.state = checkpoint.header.schedule
+        guard let generator = Xoshiro256(state: checkpoint.header.rng) else {
+            throw ExperimentError.plain("\(path) is damaged: its random generator state is invalid")
+        }
+        trainer.model.dropoutGenerator = generator
         trainer.progress = checkpoint.header.progress
         if checkpoint.tensors.keys.contains(where: { $0.hasPrefix("best/") }) {
             let best = try trainer.model.parameters.map { p -> Tensor<Float> in

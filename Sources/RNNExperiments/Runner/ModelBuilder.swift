@@ -70,6 +70,9 @@ extension ComponentRegistry {
             initializers[role]!.fill(p.value, using: &rng)
         }
 
+        model.dropout = DropoutRates(embedding: m.dropoutEmbedding, output: m.dropoutOutput)
+        model.dropoutGenerator = Xoshiro256(seed: config.seed, stream: 2)
+
         let t = config.training
         let setup = try factory(optimizers, .optimizer, t.optimizer, at: "training.optimizer").build(t.optimizer.arguments, ())
         let schedule = try factory(schedules, .schedule, t.schedule, at: "training.schedule")
