@@ -31,7 +31,10 @@ let package = Package(
         ),
         .target(
             name: "RNNTensor",
-            dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")],
+            // The vector kernels (softmax, exp, tanh) use the build machine's full SIMD width in
+            // release builds, as `-march=native` would: rnnlab is built where it runs.
+            swiftSettings: [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]
         ),
         .target(name: "RNNModel", dependencies: ["RNNTensor"]),
         .target(name: "RNNData", dependencies: ["RNNTensor"]),

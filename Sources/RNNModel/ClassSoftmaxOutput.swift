@@ -188,7 +188,7 @@ public final class ClassSoftmaxOutput<T: BLASScalar>: OutputLayer {
 
     /// log p(w | h) for every word: log P(class) + log P(w | class).
     public func logProbabilities(hidden: MatrixRef<T>, into out: MatrixRef<T>) {
-        let n = hidden.rows, H = inputSize, C = classCount, V = vocabularySize
+        let n = hidden.rows, C = classCount, V = vocabularySize
         precondition(out.rows == n && out.cols == V, "ClassSoftmaxOutput.logProbabilities: output \(out.rows)×\(out.cols)")
         let classLog = Tensor<T>(zeros: [n, C])
         if let b = classBias { for r in 0..<n { copyElements(from: b.value.data, to: classLog.matrix.row(r), count: C) } }
