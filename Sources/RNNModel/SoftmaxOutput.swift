@@ -2,7 +2,7 @@
 // softmax cross-entropy. Tied: V is the embedding table itself (requires E == H).
 //
 // The whole chunk goes through at once: one GEMM for the logits of all N = T·B rows, the fused
-// softmax in place, one GEMM for dV and one for dh. Evaluation blocks rows so that the logits
+// softmax in place (adding the bias as it reads and summing the bias gradient as it writes), one GEMM for dV and one for dh. Evaluation blocks rows so that the logits
 // buffer stays bounded for large evaluation batches.
 
 import RNNTensor
@@ -27,7 +27,6 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
     /// Rows per block when evaluating; bounds the logits buffer to blockRows × V.
     public let blockRows: Int
     private var logits: Tensor<T>
-    private var ones: Tensor<T>
 
     /// An untied layer with its own weights (V, H).
     public convenience init(vocabularySize: Int, hiddenSize: Int, bias: Bool, threads: Int = 1) {
@@ -44,31 +43,23 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
         self.threads = threads
         self.blockRows = blockRows
         logits = Tensor(zeros: [0, weight.shape[0]])
-        ones = Tensor(zeros: [0])
     }
 
     private func reserve(rows: Int) {
         if logits.shape[0] < rows {
             logits = Tensor(zeros: [rows, vocabularySize])
-            ones = Tensor(zeros: [rows])
-            ones.fill(1)
         }
     }
 
-    /// logits[0..<n] = hidden · Vᵀ + c.
+    /// logits[0..<n] = hidden · Vᵀ (the bias is added by the softmax kernels as they read).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     private func computeLogits(_ hidden: MatrixRef<T>) -> MatrixRef<T> {
-        let n = hidden.rows, V = vocabularySize
+        let n = hidden.rows
         precondition(hidden.cols == inputSize, "SoftmaxOutput: hidden size \(hidden.cols), expected \(inputSize)")
         reserve(rows: n)
         let Z = logits.matrix.rows(0..<n)
-        if let bias {
-            for r in 0..<n { copyElements(from: bias.value.data, to: Z.row(r), count: V) }
-            gemm(hidden, weight.value.matrix, transposeB: true, into: Z, beta: 1)
-        } else {
-            gemm(hidden, weight.value.matrix, transposeB: true, into: Z)
-        }
+        gemm(hidden, weight.value.matrix, transposeB: true, into: Z)
         return Z
     }
 
@@ -78,13 +69,12 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
                                 hiddenGradient: MatrixRef<T>) -> Double {
         let n = hidden.rows
         let Z = computeLogits(hidden)
+        // Z becomes gradScale · (softmax − onehot) = d/d logits; the kernel adds the bias as it
+        // reads and sums the rows into the bias gradient as it writes.
         let loss = softmaxCrossEntropyInPlace(Z.base, rows: n, cols: vocabularySize, ld: Z.ld,
-                                              targets: targets, gradScale: gradScale, threads: threads)
-        // Z now holds gradScale · (softmax − onehot) = d/d logits.
+                                              targets: targets, gradScale: gradScale, bias: bias.map { UnsafePointer($0.value.data) },
+                                              biasGradient: bias?.grad.data, threads: threads)
         gemm(Z, transposeA: true, hidden, into: weight.grad.matrix, beta: 1)
-        if let bias {
-            gemm(MatrixRef(ones.data, rows: 1, cols: n), Z, into: bias.grad.matrix, beta: 1)
-        }
         gemm(Z, weight.value.matrix, into: hiddenGradient)
         return loss
     }
@@ -98,7 +88,7 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
             let end = min(hidden.rows, start + blockRows)
             let Z = computeLogits(hidden.rows(start..<end))
             total += softmaxNLL(Z.base, rows: end - start, cols: vocabularySize, ld: Z.ld,
-                                targets: targets + start, threads: threads)
+                                targets: targets + start, bias: bias.map { UnsafePointer($0.value.data) }, threads: threads)
             start = end
         }
         return total

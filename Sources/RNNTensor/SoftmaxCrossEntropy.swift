@@ -19,15 +19,34 @@ import Dispatch
 /// - Precondition: `cols >= 1`, `ld >= cols`, `threads >= 1`, every `targets[r]` in `0..<cols`.
 /// - Parameter threads: rows are split into at most this many contiguous blocks run concurrently.
 ///   The result does not depend on it.
+/// - Parameters:
+///   - bias: when given, the logits are `row + bias` (V), added as the rows are read: the caller
+///     need not fill the rows with the bias first.
+///   - biasGradient: when given, Σ_r of the resulting gradient rows is *added* into it (V): the
+///     bias gradient, without another pass over the logits. Its rounding depends on `threads`.
 public func softmaxCrossEntropyInPlace<T: SoftmaxScalar>(
     _ logits: UnsafeMutablePointer<T>, rows: Int, cols: Int, ld: Int,
-    targets: UnsafePointer<Int32>, gradScale: T, threads: Int = 1
+    targets: UnsafePointer<Int32>, gradScale: T, bias: UnsafePointer<T>? = nil,
+    biasGradient: UnsafeMutablePointer<T>? = nil, threads: Int = 1
 ) -> Double {
     checkSoftmaxArguments("softmaxCrossEntropyInPlace", rows: rows, cols: cols, ld: ld, threads: threads)
     checkTargets("softmaxCrossEntropyInPlace", targets, rows: rows, cols: cols)
-    return withRowLosses(rows: rows, cols: cols, threads: threads) { r in
-        T._softmaxCrossEntropyRow(logits + r * ld, cols: cols, target: Int(targets[r]), gradScale: gradScale)
+    let blocks = blockCount(rows: rows, cols: cols, threads: threads)
+    // One bias-gradient accumulator per block, summed in block order at the end.
+    let accumulators = biasGradient == nil ? nil : UnsafeMutablePointer<T>.allocate(capacity: blocks * cols)
+    accumulators?.initialize(repeating: 0, count: blocks * cols)
+    defer { accumulators?.deallocate() }
+    let loss = withRowLosses(rows: rows, cols: cols, threads: threads) { r, block in
+        let row = logits + r * ld, target = Int(targets[r])
+        let l = bias.map { T._softmaxCrossEntropyRow(row, bias: $0, cols: cols, target: target, gradScale: gradScale) }
+            ?? T._softmaxCrossEntropyRow(row, cols: cols, target: target, gradScale: gradScale)
+        if let accumulators { T._accumulate(row, into: accumulators + block * cols, count: cols) }
+        return l
     }
+    if let biasGradient, let accumulators {
+        for b in 0..<blocks { T._accumulate(accumulators + b * cols, into: biasGradient, count: cols) }
+    }
+    return loss
 }
 
 /// Shape (N, V): Σ_r −log softmax(row r)[targets[r]] in Double, leaving `logits` unchanged.
@@ -35,16 +54,21 @@ public func softmaxCrossEntropyInPlace<T: SoftmaxScalar>(
 /// The forward half of `softmaxCrossEntropyInPlace` for evaluation; same result to rounding.
 /// `rows == 0` returns 0.
 /// - Precondition: `cols >= 1`, `ld >= cols`, `threads >= 1`, every `targets[r]` in `0..<cols`.
+/// - Parameter bias: when given, the logits are `row + bias` (V), added as the rows are read.
 public func softmaxNLL<T: SoftmaxScalar>(
     _ logits: UnsafePointer<T>, rows: Int, cols: Int, ld: Int,
-    targets: UnsafePointer<Int32>, threads: Int = 1
+    targets: UnsafePointer<Int32>, bias: UnsafePointer<T>? = nil, threads: Int = 1
 ) -> Double {
     checkSoftmaxArguments("softmaxNLL", rows: rows, cols: cols, ld: ld, threads: threads)
     checkTargets("softmaxNLL", targets, rows: rows, cols: cols)
-    return withRowLosses(rows: rows, cols: cols, threads: threads) { r in
-        let row = logits + r * ld
+    return withRowLosses(rows: rows, cols: cols, threads: threads) { r, _ in
+        let row = logits + r * ld, target = Int(targets[r])
+        if let bias {
+            let (rowMax, logSum) = T._logSumExpRow(row, bias: bias, cols: cols)
+            return logSum + (rowMax - Double(row[target] + bias[target]))
+        }
         let (rowMax, logSum) = T._logSumExpRow(row, cols: cols)
-        return logSum + (rowMax - Double(row[Int(targets[r])]))
+        return logSum + (rowMax - Double(row[target]))
     }
 }
 
@@ -81,14 +105,20 @@ private func checkTargets(_ caller: String, _ targets: UnsafePointer<Int32>, row
 /// Below this many elements per thread, spawning work costs more than it saves.
 private let minimumElementsPerThread = 32_768
 
-/// Runs `rowLoss(r)` for every row, in up to `threads` concurrent contiguous blocks of rows,
-/// and returns the losses summed in row order (so the sum is independent of `threads`).
-private func withRowLosses(rows: Int, cols: Int, threads: Int, _ rowLoss: (Int) -> Double) -> Double {
+/// How many contiguous blocks of rows `withRowLosses` runs concurrently.
+private func blockCount(rows: Int, cols: Int, threads: Int) -> Int {
+    max(1, min(threads, rows, max(1, rows * cols / minimumElementsPerThread)))
+}
+
+/// Runs `rowLoss(r, block)` for every row, in up to `threads` concurrent contiguous blocks of
+/// rows (`block` numbers them), and returns the losses summed in row order (so the sum is
+/// independent of `threads`).
+private func withRowLosses(rows: Int, cols: Int, threads: Int, _ rowLoss: (Int, Int) -> Double) -> Double {
     if rows == 0 { return 0 }
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { losses in
-        let blocks = min(threads, rows, max(1, rows * cols / minimumElementsPerThread))
+        let blocks = blockCount(rows: rows, cols: cols, threads: threads)
         if blocks == 1 {
-            for r in 0..<rows { losses[r] = rowLoss(r) }
+            for r in 0..<rows { losses[r] = rowLoss(r, 0) }
         } else {
             withoutActuallyEscaping(rowLoss) { rowLoss in
                 // Blocks write disjoint rows of `losses` (and of the logits), and concurrentPerform
@@ -96,7 +126,7 @@ private func withRowLosses(rows: Int, cols: Int, threads: Int, _ rowLoss: (Int) 
                 let shared = UncheckedSendable(value: (losses: losses.baseAddress!, rowLoss: rowLoss))
                 DispatchQueue.concurrentPerform(iterations: blocks) { block in
                     for r in (block * rows / blocks)..<((block + 1) * rows / blocks) {
-                        shared.value.losses[r] = shared.value.rowLoss(r)
+                        shared.value.losses[r] = shared.value.rowLoss(r, block)
                     }
                 }
             }

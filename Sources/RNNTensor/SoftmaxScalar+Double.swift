@@ -31,6 +31,26 @@ extension Double: SoftmaxScalar {
         return (rowMax, Double.log(sum))
     }
 
+    public static func _softmaxCrossEntropyRow(
+        _ row: UnsafeMutablePointer<Double>, bias: UnsafePointer<Double>, cols: Int, target: Int, gradScale: Double
+    ) -> Double {
+        for i in 0..<cols { row[i] += bias[i] }
+        return _softmaxCrossEntropyRow(row, cols: cols, target: target, gradScale: gradScale)
+    }
+
+    public static func _logSumExpRow(_ row: UnsafePointer<Double>, bias: UnsafePointer<Double>, cols: Int) -> (max: Double, logSum: Double) {
+        var rowMax = -Double.infinity
+        for i in 0..<cols { rowMax = max(rowMax, row[i] + bias[i]) }
+        if rowMax == -.infinity { return (-.infinity, 0) }
+        var sum = 0.0
+        for i in 0..<cols { sum += Double.exp(row[i] + bias[i] - rowMax) }
+        return (rowMax, Double.log(sum))
+    }
+
+    public static func _accumulate(_ x: UnsafePointer<Double>, into accumulator: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { accumulator[i] += x[i] }
+    }
+
     public static func _expInPlace(_ x: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { x[i] = Double.exp(x[i]) }
     }

@@ -30,6 +30,37 @@ extension Float: SoftmaxScalar {
         return (Double(rowMax), Double.log(Double(sum)))
     }
 
+    public static func _softmaxCrossEntropyRow(
+        _ row: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, cols: Int, target: Int, gradScale: Float
+    ) -> Double {
+        let rowMax = FloatRowKernels.maximum(row, plus: bias, count: cols)
+        let targetLogit = row[target] + bias[target]
+        let sum = FloatRowKernels.storeShiftedExpAndSum(row, plus: bias, count: cols, shift: rowMax)
+        FloatRowKernels.scale(row, count: cols, by: gradScale / sum)
+        row[target] -= gradScale
+        return Double.log(Double(sum)) + (Double(rowMax) - Double(targetLogit))
+    }
+
+    public static func _logSumExpRow(_ row: UnsafePointer<Float>, bias: UnsafePointer<Float>, cols: Int) -> (max: Double, logSum: Double) {
+        let rowMax = FloatRowKernels.maximum(row, plus: bias, count: cols)
+        if rowMax == -.infinity { return (-.infinity, 0) }
+        let sum = FloatRowKernels.shiftedExpSum(row, plus: bias, count: cols, shift: rowMax)
+        return (Double(rowMax), Double.log(Double(sum)))
+    }
+
+    public static func _accumulate(_ x: UnsafePointer<Float>, into accumulator: UnsafeMutablePointer<Float>, count: Int) {
+        let width = FloatVector.scalarCount
+        var i = 0
+        while i &+ width <= count {
+            storeVector(loadVector(accumulator + i) + loadVector(x + i), accumulator + i)
+            i &+= width
+        }
+        while i < count {
+            accumulator[i] += x[i]
+            i += 1
+        }
+    }
+
     public static func _expInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
         floatExpInPlace(x, count: count)
     }
@@ -113,6 +144,64 @@ enum FloatRowKernels {
             sum1 += expNonPositive(loadPartialVector(p + i, count: count - i, padding: -.infinity) - s)
         }
         return (sum0 + sum1).sum()
+    }
+
+    /// Largest `p[i] + b[i]`.
+    static func maximum(_ p: UnsafePointer<Float>, plus b: UnsafePointer<Float>, count: Int) -> Float {
+        let width = FloatVector.scalarCount
+        var m0 = FloatVector(repeating: -.infinity)
+        var i = 0
+        while i &+ width <= count {
+            let a = loadVector(p + i) + loadVector(b + i)
+            m0 = m0.replacing(with: a, where: m0 .< a)
+            i &+= width
+        }
+        var m = m0.max()
+        while i < count {
+            m = Swift.max(m, p[i] + b[i])
+            i += 1
+        }
+        return m
+    }
+
+    /// Writes `e^(p[i] + b[i] − shift)` into `p` and returns their sum. Requires `shift >= max(p + b)`.
+    static func storeShiftedExpAndSum(_ p: UnsafeMutablePointer<Float>, plus b: UnsafePointer<Float>, count: Int, shift: Float) -> Float {
+        let width = FloatVector.scalarCount
+        let s = FloatVector(repeating: shift)
+        var sum0 = FloatVector.zero
+        var i = 0
+        while i &+ width <= count {
+            let e0 = expNonPositive(loadVector(p + i) + loadVector(b + i) - s)
+            storeVector(e0, p + i)
+            sum0 += e0
+            i &+= width
+        }
+        if i < count {
+            var v = FloatVector(repeating: -.infinity)
+            for k in 0..<(count - i) { v[k] = p[i + k] + b[i + k] }
+            let e1 = expNonPositive(v - s)
+            storePartialVector(e1, p + i, count: count - i)
+            sum0 += e1
+        }
+        return sum0.sum()
+    }
+
+    /// Σ e^(p[i] + b[i] − shift) without writing anything.
+    static func shiftedExpSum(_ p: UnsafePointer<Float>, plus b: UnsafePointer<Float>, count: Int, shift: Float) -> Float {
+        let width = FloatVector.scalarCount
+        let s = FloatVector(repeating: shift)
+        var sum0 = FloatVector.zero
+        var i = 0
+        while i &+ width <= count {
+            sum0 += expNonPositive(loadVector(p + i) + loadVector(b + i) - s)
+            i &+= width
+        }
+        if i < count {
+            var v = FloatVector(repeating: -.infinity)
+            for k in 0..<(count - i) { v[k] = p[i + k] + b[i + k] }
+            sum0 += expNonPositive(v - s)
+        }
+        return sum0.sum()
     }
 
     /// `p[i] *= factor`.

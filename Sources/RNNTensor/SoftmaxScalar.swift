@@ -24,6 +24,18 @@ public protocol SoftmaxScalar: Real, BinaryFloatingPoint, Sendable {
     /// Requires `cols >= 1`.
     static func _logSumExpRow(_ row: UnsafePointer<Self>, cols: Int) -> (max: Double, logSum: Double)
 
+    /// Row kernel with a bias: as `_softmaxCrossEntropyRow` for the logits `row + bias`, reading
+    /// the bias as it goes (no separate pass to add it).
+    static func _softmaxCrossEntropyRow(
+        _ row: UnsafeMutablePointer<Self>, bias: UnsafePointer<Self>, cols: Int, target: Int, gradScale: Self
+    ) -> Double
+
+    /// Row kernel with a bias: `(max, log Σ exp(row + bias − max))`, row unchanged.
+    static func _logSumExpRow(_ row: UnsafePointer<Self>, bias: UnsafePointer<Self>, cols: Int) -> (max: Double, logSum: Double)
+
+    /// Vector kernel: `accumulator[i] += x[i]` for `i in 0..<count`.
+    static func _accumulate(_ x: UnsafePointer<Self>, into accumulator: UnsafeMutablePointer<Self>, count: Int)
+
     /// Vector kernel: `x[i] = exp(x[i])` for `i in 0..<count`.
     static func _expInPlace(_ x: UnsafeMutablePointer<Self>, count: Int)
 }

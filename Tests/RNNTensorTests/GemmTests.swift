@@ -107,3 +107,36 @@ final class VectorTanhTests: XCTestCase {
 }
 
 import Foundation
+
+final class SoftmaxBiasTests: XCTestCase {
+    /// Adding the bias in the kernel and summing the bias gradient there equals doing both apart.
+    func check<T: BLASScalar>(_: T.Type, rows: Int, cols: Int, threads: Int, tolerance: Double) {
+        var rng = Xoshiro256(seed: 3)
+        let logits = (0..<(rows * cols)).map { _ in T(rng.uniform(-4, 4)) }
+        let bias = (0..<cols).map { _ in T(rng.uniform(-2, 2)) }
+        let targets = (0..<rows).map { _ in Int32(rng.next() % UInt64(cols)) }
+        var fused = logits, separate = logits
+        for r in 0..<rows { for j in 0..<cols { separate[r * cols + j] += bias[j] } }
+        var fusedBiasGrad = [T](repeating: 1, count: cols)
+        let lossFused = softmaxCrossEntropyInPlace(&fused, rows: rows, cols: cols, ld: cols, targets: targets,
+                                                   gradScale: T(0.5), bias: bias, biasGradient: &fusedBiasGrad, threads: threads)
+        let lossSeparate = softmaxCrossEntropyInPlace(&separate, rows: rows, cols: cols, ld: cols, targets: targets,
+                                                      gradScale: T(0.5), threads: threads)
+        XCTAssertEqual(lossFused, lossSeparate, accuracy: tolerance * abs(lossSeparate))
+        for i in 0..<(rows * cols) { XCTAssertEqual(Double(fused[i]), Double(separate[i]), accuracy: tolerance) }
+        for j in 0..<cols {
+            var sum = 1.0
+            for r in 0..<rows { sum += Double(separate[r * cols + j]) }
+            XCTAssertEqual(Double(fusedBiasGrad[j]), sum, accuracy: tolerance * Double(rows), "column \(j)")
+        }
+        let nll = softmaxNLL(logits, rows: rows, cols: cols, ld: cols, targets: targets, bias: bias, threads: threads)
+        XCTAssertEqual(nll, lossSeparate, accuracy: tolerance * abs(lossSeparate))
+    }
+
+    func testFusedBiasMatchesSeparateAddition() {
+        check(Double.self, rows: 5, cols: 7, threads: 1, tolerance: 1e-12)
+        check(Float.self, rows: 5, cols: 37, threads: 1, tolerance: 1e-5)
+        check(Float.self, rows: 40, cols: 3001, threads: 2, tolerance: 1e-5)
+        check(Double.self, rows: 40, cols: 3001, threads: 3, tolerance: 1e-12)
+    }
+}
