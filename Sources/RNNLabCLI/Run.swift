@@ -25,6 +25,22 @@ struct Run: ParsableCommand {
     @Flag(help: "Print nothing but errors (log.txt is still written).")
     var quiet = false
 
+    func validate() throws {
+        if let name, let problem = Self.runNameProblem(name) {
+            throw ValidationError("--name: \(problem)")
+        }
+    }
+
+    /// Why `name` cannot name a run folder (nil when it can): one folder name, not a path.
+    static func runNameProblem(_ name: String) -> String? {
+        let valid = "use letters, digits, '.', '_' or '-' (a single folder name, not . or ..)"
+        if name.isEmpty { return "the run name is empty; \(valid)" }
+        if name == "." || name == ".." || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+            return "\"\(name)\" is not a valid run name; \(valid)"
+        }
+        return nil
+    }
+
     func run() throws {
         let registry = RNNLab.registry
         let loaded: LoadedExperiment
