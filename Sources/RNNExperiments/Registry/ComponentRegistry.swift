@@ -107,7 +107,8 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .duplicate(kind, name):
-            return "a \(kind.rawValue) named \(name) is already registered"
+            let article = "aeiou".contains(kind.rawValue.first!) ? "an" : "a"
+            return "\(article) \(kind.rawValue) named \(name) is already registered; register yours under another name"
         case let .unknown(kind, name, known, suggestion):
             let hint = suggestion.map { "did you mean " + $0 + "? " } ?? ""
             return "unknown \(kind.rawValue) \"\(name)\"; \(hint)registered: \(known.joined(separator: ", "))"
