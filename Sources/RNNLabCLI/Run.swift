@@ -22,7 +22,7 @@ struct Run: ParsableCommand {
     @Option(help: "Run folder name (default: a timestamp).")
     var name: String?
 
-    @Flag(help: "Print nothing but errors (log.txt is still written).")
+    @Flag(help: "Print only the run folder, for scripts (log.txt still gets everything).")
     var quiet = false
 
     func validate() throws {
@@ -55,6 +55,7 @@ struct Run: ParsableCommand {
                 options: RunOptions(resultsRoot: results, runName: name, dataRoot: experiment.resolvedDataRoot, quiet: quiet,
                                     stopRequested: { stop.requested }))
         } catch { throw fail(error) }
+        if quiet { print(outcome.directory) }
         switch outcome.summary.status {
         case "completed": return
         case "interrupted": throw ExitCode(stop.signal == SIGTERM ? 143 : 130)
