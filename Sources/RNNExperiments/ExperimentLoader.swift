@@ -174,14 +174,14 @@ public struct ExperimentLoader {
             return ComponentChoice(name, try registry.arguments(kind, name, given: defaults, keyPath: keyPath))
         }
         guard let entries = node.mapping else {
-            throw fail(node.mark, keyPath, "expected a \(kind.rawValue) name or a mapping with name, got \(node.valueDescription)")
+            throw fail(node.mark, keyPath, "expected \(kind.withArticle) name or a mapping with name, got \(node.valueDescription)")
         }
         // Without `name` the mapping sets parameters of the default component, so that
         // `--set training.optimizer.lr=2` works on a file that does not mention the optimizer.
         let chosen: String, nameMark: SourceMark
         if let nameNode = node["name"], !nameNode.isNull {
             guard let text = nameNode.scalarText else {
-                throw fail(nameNode.mark, "\(keyPath).name", "expected a \(kind.rawValue) name, got \(nameNode.valueDescription)")
+                throw fail(nameNode.mark, "\(keyPath).name", "expected \(kind.withArticle) name, got \(nameNode.valueDescription)")
             }
             (chosen, nameMark) = (text, nameNode.mark)
         } else {

@@ -33,6 +33,11 @@ public enum ComponentKind: String, CaseIterable, Sendable {
         case .schedule: return "training.schedule"
         }
     }
+
+    /// "a cell", "an optimizer": the kind in running text.
+    var withArticle: String {
+        ("aeiou".contains(rawValue.first!) ? "an " : "a ") + rawValue
+    }
 }
 
 /// A named, documented way to build one kind of product from typed arguments and a context.
@@ -107,8 +112,7 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .duplicate(kind, name):
-            let article = "aeiou".contains(kind.rawValue.first!) ? "an" : "a"
-            return "\(article) \(kind.rawValue) named \(name) is already registered; register yours under another name"
+            return "\(kind.withArticle) named \(name) is already registered; register yours under another name"
         case let .unknown(kind, name, known, suggestion):
             let hint = suggestion.map { "did you mean " + $0 + "? " } ?? ""
             return "unknown \(kind.rawValue) \"\(name)\"; \(hint)registered: \(known.joined(separator: ", "))"
