@@ -197,9 +197,7 @@ extension ComponentRegistry {
         let specs: [ParameterSpec]
         do { specs = try parameters(kind, name) } catch { throw ExperimentError.plain("\(keyPath): \(error)") }
         for key in given.keys.sorted() where !specs.contains(where: { $0.name == key }) {
-            let valid = specs.map(\.name)
-            let hint = didYouMean(key, among: valid).map { "did you mean \($0)? " } ?? ""
-            throw ExperimentError.plain("\(keyPath).\(key): unknown parameter of \(kind.rawValue) \(name); \(hint)valid: \(valid.isEmpty ? "none" : valid.joined(separator: ", "))")
+            throw ExperimentError.plain("\(keyPath).\(key): unknown parameter of \(kind.rawValue) \(name)" + ExperimentLoader.suggestion(key, valid: specs.map(\.name)))
         }
         var values: [(name: String, value: ConfigValue)] = []
         for spec in specs {
