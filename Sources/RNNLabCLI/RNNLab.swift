@@ -49,7 +49,11 @@ public struct RNNLab: ParsableCommand {
         let code = exitCode(for: error)
         // Help, --version and explicit exit codes (an interrupted run) keep ArgumentParser's handling.
         if code == .success || error is ExitCode { Self.exit(withError: error) }
+        // ArgumentParser's own messages start with a capital ("Unknown option"); ours do not.
         var message = Self.message(for: error)
+        if let first = message.first, first.isUppercase, message.dropFirst().first?.isLowercase == true {
+            message = first.lowercased() + message.dropFirst()
+        }
         if let commandLine, code == .validationFailure {
             let names = configuration.subcommands.map { $0._commandName }
             let command = commandLine.first(where: names.contains).map { "rnnlab \($0)" } ?? "rnnlab"
@@ -90,18 +94,13 @@ func fail(_ error: Error) -> Error {
     return UserFailure(message: "\(error)")
 }
 
-/// `message` as one sentence on one line: line breaks become spaces, surrounding space goes,
-/// ArgumentParser's capitalised first word is lowered ("Unknown option" → "unknown option"), and
+/// `message` as one sentence on one line: line breaks become spaces, surrounding space goes, and
 /// `final` ends it unless it already ends with '.', '?', '!' or a closing parenthesis (the
-/// "(valid: …)" lists of config errors).
+/// "(valid: …)" lists of config errors). With an empty `final`, trailing periods are dropped.
 func sentence(_ message: String, final: String = ".") -> String {
     var text = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         .filter { !$0.isEmpty }.joined(separator: " ")
     if text.isEmpty { text = "unknown error" }
-    let chars = Array(text)
-    if chars.count > 1, chars[0].isUppercase, chars[1].isLowercase {
-        text = chars[0].lowercased() + String(chars[1...])
-    }
     while let last = text.last, final.isEmpty, last == "." { text.removeLast() }
     if let last = text.last, !".?!)".contains(last) { text += final }
     return text

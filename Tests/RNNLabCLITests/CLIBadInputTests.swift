@@ -322,4 +322,11 @@ final class CLIBadInputTests: XCTestCase {
         try cli.fail(["trian"], "unexpected argument 'trian'; see 'rnnlab --help'.", status: 64)
         try cli.fail(["generate", "x", "--temperature", "0"], "--temperature must be a number > 0, got 0.0; see 'rnnlab generate --help'.", status: 64)
     }
+
+    func testFileNamesKeepTheirCase() throws {
+        // The message starts with the path as given; nothing may lower its first letter.
+        try cli.write("Exp.yaml", CLIHarness.tiny(replacing: "  hidden_size: 8", with: "  hidden_size: 0"))
+        try cli.fail(["run", "Exp.yaml", "--results", "results"],
+                     "Exp.yaml:10:16: model.hidden_size: 0 is out of range; expected an integer ≥ 1.")
+    }
 }
