@@ -145,8 +145,11 @@ public enum CorpusBuilder {
     }
 
     /// Checks that `tokens` can fill `batchSize` streams of at least `bptt + 1` steps.
+    /// Sizes whose product overflows `Int` need more tokens than any corpus has (`Int.max`).
     public static func requireLength(_ count: Int, name: String, batchSize: Int, bptt: Int) throws(CorpusError) {
-        let needed = batchSize * (bptt + 1)
+        let (rows, o1) = bptt.addingReportingOverflow(1)
+        let (product, o2) = batchSize.multipliedReportingOverflow(by: rows)
+        let needed = o1 || o2 ? Int.max : product
         if count < needed { throw .tooShort(name: name, tokens: count, needed: needed, batchSize: batchSize, bptt: bptt) }
     }
 }

@@ -43,11 +43,19 @@ public struct ExperimentLoader {
 
     /// Reads, overrides and decodes the experiment file at `path`.
     public func load(path: String, overrides: [String] = []) throws -> LoadedExperiment {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ExperimentError.plain("\(path): no such file; give the path of an experiment file (YAML)")
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw ExperimentError.plain("\(path): no such file; give the path of a YAML experiment file")
         }
-        guard !isDirectory.boolValue else { throw ExperimentError.plain("\(path) is a folder; give the path of an experiment file (YAML)") }
+        guard info.st_mode & S_IFMT != S_IFDIR else { throw ExperimentError.plain("\(path) is a folder; give the path of a YAML experiment file") }
+        // A device or a pipe could be endless (/dev/zero); an experiment file is a regular file.
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw ExperimentError.plain("\(path) is not a regular file (a device or a pipe?); give the path of a YAML experiment file")
+        }
+        let limit = YAMLDocument.Limits.default.maxBytes
+        guard Int(info.st_size) <= limit else {
+            throw ExperimentError.plain("\(path): the file has \(info.st_size) bytes, more than the \(limit) an experiment file may have; is it the right file?")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ExperimentError.plain("\(path): the file cannot be read (permission denied?)")
         }
@@ -107,10 +115,17 @@ public struct ExperimentLoader {
     /// Rejects keys of `node` not in `valid`, naming the closest valid one.
     func checkKeys(_ node: YAMLNode, _ keyPath: String, valid: [String]) throws {
         for e in node.mapping ?? [] where !valid.contains(e.key) {
-            let hint = didYouMean(e.key, among: valid).map { "did you mean \($0)? " } ?? ""
             let path = keyPath.isEmpty ? e.key : "\(keyPath).\(e.key)"
-            throw fail(e.keyMark, path, "unknown key; \(hint)(valid: \(valid.sorted().joined(separator: ", ")))")
+            throw fail(e.keyMark, path, "unknown key" + Self.suggestion(e.key, valid: valid.sorted()))
         }
+    }
+
+    /// `; did you mean x? (valid: a, b)`, or ` (valid: a, b)` without a close match, or
+    /// `; it takes none` for an empty list.
+    static func suggestion(_ word: String, valid: [String]) -> String {
+        guard !valid.isEmpty else { return "; it takes none" }
+        let list = "(valid: \(valid.joined(separator: ", ")))"
+        return didYouMean(word, among: valid).map { "; did you mean \($0)? \(list)" } ?? " \(list)"
     }
 
     func mapping(_ node: YAMLNode?, _ keyPath: String, parent: YAMLNode, required: Bool = true) throws -> YAMLNode? {
@@ -160,12 +175,20 @@ public struct ExperimentLoader {
             return ComponentChoice(name, try registry.arguments(kind, name, given: defaults, keyPath: keyPath))
         }
         guard let entries = node.mapping else {
-            throw fail(node.mark, keyPath, "expected a \(kind.rawValue) name or a mapping with name, got \(node.valueDescription)")
+            throw fail(node.mark, keyPath, "expected \(kind.withArticle) name or a mapping with name, got \(node.valueDescription)")
         }
-        guard let nameNode = node["name"], let chosen = nameNode.scalarText, !nameNode.isNull else {
-            throw fail(node.mark, "\(keyPath).name", "missing; name the \(kind.rawValue) (see rnnlab components --kind \(kind.rawValue))")
+        // Without `name` the mapping sets parameters of the default component, so that
+        // `--set training.optimizer.lr=2` works on a file that does not mention the optimizer.
+        let chosen: String, nameMark: SourceMark
+        if let nameNode = node["name"], !nameNode.isNull {
+            guard let text = nameNode.scalarText else {
+                throw fail(nameNode.mark, "\(keyPath).name", "expected \(kind.withArticle) name, got \(nameNode.valueDescription)")
+            }
+            (chosen, nameMark) = (text, nameNode.mark)
+        } else {
+            (chosen, nameMark) = (name, node.mark)
         }
-        return try componentArguments(kind, chosen, nameMark: nameNode.mark, entries: entries.filter { $0.key != "name" },
+        return try componentArguments(kind, chosen, nameMark: nameMark, entries: entries.filter { $0.key != "name" },
                                       keyPath: keyPath, defaults: chosen == name ? defaults : [:])
     }
 
@@ -177,9 +200,7 @@ public struct ExperimentLoader {
         var given = defaults
         for e in entries {
             guard let spec = specs.first(where: { $0.name == e.key }) else {
-                let valid = specs.map(\.name)
-                let hint = didYouMean(e.key, among: valid).map { "did you mean \($0)? " } ?? ""
-                throw fail(e.keyMark, "\(keyPath).\(e.key)", "unknown parameter of \(kind.rawValue) \(name); \(hint)(valid: \(valid.isEmpty ? "none" : valid.joined(separator: ", ")))")
+                throw fail(e.keyMark, "\(keyPath).\(e.key)", "unknown parameter of \(kind.rawValue) \(name)" + Self.suggestion(e.key, valid: specs.map(\.name)))
             }
             if e.value.isNull && spec.isOptional { given[e.key] = nil; continue }
             given[e.key] = try value(e.value, spec.kind, "\(keyPath).\(e.key)")
@@ -287,8 +308,8 @@ public struct ExperimentLoader {
         let maxSteps = try int(training, "max_steps", "training.max_steps", min: 1, default: nil)
         var timeBudget: Double? = nil
         if let t = training["time_budget"], !t.isNull {
-            guard let s = Self.seconds(t), s > 0 else {
-                throw fail(t.mark, "training.time_budget", "\(t.valueDescription) is not a duration; expected seconds > 0 or text like 90s, 15m, 1h")
+            guard let s = Self.seconds(t), s > 0, s.isFinite else {
+                throw fail(t.mark, "training.time_budget", "\(t.valueDescription) is not a duration; expected a finite number of seconds > 0 or text like 90s, 15m, 1h30m")
             }
             timeBudget = s
         }

@@ -28,12 +28,18 @@ struct Components: ParsableCommand {
             for entry in registry.catalogue(k) {
                 lines.append("  \(entry.name) — \(entry.summary)")
                 for p in entry.parameters {
-                    let d = p.defaultValue.map { "default \($0)" } ?? (p.isOptional ? "optional" : "required")
+                    let d = p.defaultValue.map { "default \(Self.show($0))" } ?? (p.isOptional ? "optional" : "required")
                     lines.append("      \(p.name): \(p.kind.expectation); \(d). \(p.summary)")
                 }
             }
             lines.append("")
         }
         print(lines.joined(separator: "\n"), terminator: "")
+    }
+
+    /// A default as an experiment file would spell it: strings quoted (so an empty one shows).
+    static func show(_ value: ConfigValue) -> String {
+        if case let .string(s) = value { return "\"\(s)\"" }
+        return value.description
     }
 }

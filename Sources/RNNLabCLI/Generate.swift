@@ -52,13 +52,28 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         do {
             let trained = try TrainedModel.load(runDirectory: runDirectory, registry: RNNLab.registry)
-            guard let bytes = FileManager.default.contents(atPath: data) else {
-                throw UserFailure(message: "--data: \(data) does not exist or cannot be read")
-            }
+            let bytes = try readTextFile(data, option: "--data")
             let tokens = try trained.encode(Array(bytes), name: data)
             guard tokens.count >= 2 else { throw UserFailure(message: "--data: \(data) has \(tokens.count) token(s); scoring needs at least 2") }
             let result = trained.score(tokens)
             print(String(format: "%@: %d tokens, loss %.4f nats/token, perplexity %.3f", data, result.tokens, result.loss, result.perplexity))
         } catch { throw fail(error) }
     }
+}
+
+/// The bytes of the regular file at `path`, or a one-sentence error naming `option` and the path.
+/// Refuses folders, devices and pipes (reading /dev/zero or a FIFO would never end).
+func readTextFile(_ path: String, option: String) throws -> [UInt8] {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+        throw UserFailure(message: "\(option): \(path) does not exist; give a text file")
+    }
+    if info.st_mode & S_IFMT == S_IFDIR { throw UserFailure(message: "\(option): \(path) is a folder; give a text file") }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+        throw UserFailure(message: "\(option): \(path) is not a regular file (a device or a pipe?); give a text file")
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw UserFailure(message: "\(option): \(path) cannot be read (permission denied?)")
+    }
+    return Array(data)
 }

@@ -22,8 +22,24 @@ struct Run: ParsableCommand {
     @Option(help: "Run folder name (default: a timestamp).")
     var name: String?
 
-    @Flag(help: "Print nothing but errors (log.txt is still written).")
+    @Flag(help: "Print only the run folder, for scripts (log.txt still gets everything).")
     var quiet = false
+
+    func validate() throws {
+        if let name, let problem = Self.runNameProblem(name) {
+            throw ValidationError("--name: \(problem)")
+        }
+    }
+
+    /// Why `name` cannot name a run folder (nil when it can): one folder name, not a path.
+    static func runNameProblem(_ name: String) -> String? {
+        let valid = "use letters, digits, '.', '_' or '-' (a single folder name, not . or ..)"
+        if name.isEmpty { return "the run name is empty; \(valid)" }
+        if name == "." || name == ".." || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+            return "\"\(name)\" is not a valid run name; \(valid)"
+        }
+        return nil
+    }
 
     func run() throws {
         let registry = RNNLab.registry
@@ -39,6 +55,7 @@ struct Run: ParsableCommand {
                 options: RunOptions(resultsRoot: results, runName: name, dataRoot: experiment.resolvedDataRoot, quiet: quiet,
                                     stopRequested: { stop.requested }))
         } catch { throw fail(error) }
+        if quiet { print(outcome.directory) }
         switch outcome.summary.status {
         case "completed": return
         case "interrupted": throw ExitCode(stop.signal == SIGTERM ? 143 : 130)

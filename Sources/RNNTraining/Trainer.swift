@@ -86,7 +86,11 @@ public final class Trainer<T: BLASScalar> {
 
     /// Steps the whole run will take when a limit says so (for ETA).
     public var plannedSteps: Int? {
-        let byEpochs = options.epochs.map { $0 * chunksPerEpoch }
+        // Saturates: epochs: 9223372036854775807 means "no end in sight", not an overflow trap.
+        let byEpochs = options.epochs.map { e in
+            let (steps, overflow) = e.multipliedReportingOverflow(by: chunksPerEpoch)
+            return overflow ? Int.max : steps
+        }
         switch (byEpochs, options.maxSteps) {
         case let (e?, m?): return min(e, m)
         case let (e?, nil): return e

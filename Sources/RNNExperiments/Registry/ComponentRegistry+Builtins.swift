@@ -10,15 +10,33 @@ import RNNTraining
 
 /// Reads a whole file for a dataset, turning I/O problems into one-sentence errors.
 func readCorpusFile(_ path: String, keyPath: String) throws -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
         throw ExperimentError.plain("\(keyPath): the file \(path) does not exist")
     }
-    guard !isDirectory.boolValue else { throw ExperimentError.plain("\(keyPath): \(path) is a folder, not a text file") }
+    guard info.st_mode & S_IFMT != S_IFDIR else { throw ExperimentError.plain("\(keyPath): \(path) is a folder, not a text file") }
+    // A device or a pipe may never end (/dev/zero); a corpus is a regular file.
+    guard info.st_mode & S_IFMT == S_IFREG else {
+        throw ExperimentError.plain("\(keyPath): \(path) is not a regular file (a device or a pipe?); give a text file")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw ExperimentError.plain("\(keyPath): the file \(path) cannot be read")
+        throw ExperimentError.plain("\(keyPath): the file \(path) cannot be read (permission denied?)")
     }
     return Array(data)
+}
+
+/// Runs `body`, turning a `CorpusError` about one of `files` (path → key path) into an error
+/// that names the key path, e.g. `data.valid: ./valid.txt is empty; a corpus needs text`.
+private func keyedCorpusErrors<T>(_ files: [(path: String, keyPath: String)], _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as CorpusError {
+        let name: String?
+        switch error {
+        case let .empty(n), let .blank(n), let .binary(n, _), let .notUTF8(n, _, _), let .unknownToken(n, _, _): name = n
+        case .tooShort, .badFractions: name = nil
+        }
+        let keyPath = files.first { $0.path == name }?.keyPath ?? "data"
+        throw ExperimentError.plain("\(keyPath): \(error)")
+    }
 }
 
 private let vocabularyParameters: [ParameterSpec] = [
@@ -49,24 +67,29 @@ private func textDataset(level: TokenLevel) -> ComponentFactory<DatasetContext, 
             throw ExperimentError.plain("data: give both valid and test files, or neither (to split train by fractions)")
         }
         if validName.isEmpty {
-            return try CorpusBuilder.fromSingleText(train, name: trainPath, level: level,
-                                                    validFraction: a.double("valid_fraction"), testFraction: a.double("test_fraction"),
-                                                    options: vocabularyOptions(a))
+            return try keyedCorpusErrors([(trainPath, "data.train")]) {
+                try CorpusBuilder.fromSingleText(train, name: trainPath, level: level,
+                                                 validFraction: a.double("valid_fraction"), testFraction: a.double("test_fraction"),
+                                                 options: vocabularyOptions(a))
+            }
         }
         let validPath = try context.resolvePath(validName, "data.valid")
         let testPath = try context.resolvePath(testName, "data.test")
-        return try CorpusBuilder.fromSplits(
-            train: (train, trainPath), valid: (try readCorpusFile(validPath, keyPath: "data.valid"), validPath),
-            test: (try readCorpusFile(testPath, keyPath: "data.test"), testPath), level: level, options: vocabularyOptions(a))
+        let valid = try readCorpusFile(validPath, keyPath: "data.valid"), test = try readCorpusFile(testPath, keyPath: "data.test")
+        return try keyedCorpusErrors([(trainPath, "data.train"), (validPath, "data.valid"), (testPath, "data.test")]) {
+            try CorpusBuilder.fromSplits(train: (train, trainPath), valid: (valid, validPath), test: (test, testPath),
+                                         level: level, options: vocabularyOptions(a))
+        }
     }
 }
 
 private let syntheticDataset = ComponentFactory<DatasetContext, Corpus>(
     "synthetic", "a generated bracket language with a known entropy rate (needs no download)",
     parameters: [
-        ParameterSpec("train_tokens", .int(min: 100), default: .int(1_000_000), "training tokens to generate"),
-        ParameterSpec("valid_tokens", .int(min: 100), default: .int(100_000), "validation tokens"),
-        ParameterSpec("test_tokens", .int(min: 100), default: .int(100_000), "test tokens"),
+        // At most 100 million tokens a split (400 MB as token ids): larger is a typo, not an experiment.
+        ParameterSpec("train_tokens", .int(min: 100, max: 100_000_000), default: .int(1_000_000), "training tokens to generate"),
+        ParameterSpec("valid_tokens", .int(min: 100, max: 100_000_000), default: .int(100_000), "validation tokens"),
+        ParameterSpec("test_tokens", .int(min: 100, max: 100_000_000), default: .int(100_000), "test tokens"),
         ParameterSpec("openers", .int(min: 1, max: 1000), default: .int(8), "bracket kinds K (the closer must match the opener)"),
         ParameterSpec("fillers", .int(min: 1, max: 10000), default: .int(16), "filler tokens F"),
         ParameterSpec("successors", .int(min: 1, max: 10000), default: .int(4), "fillers that may follow each filler"),

@@ -33,6 +33,11 @@ public enum ComponentKind: String, CaseIterable, Sendable {
         case .schedule: return "training.schedule"
         }
     }
+
+    /// "a cell", "an optimizer": the kind in running text.
+    var withArticle: String {
+        ("aeiou".contains(rawValue.first!) ? "an " : "a ") + rawValue
+    }
 }
 
 /// A named, documented way to build one kind of product from typed arguments and a context.
@@ -107,7 +112,7 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .duplicate(kind, name):
-            return "a \(kind.rawValue) named \(name) is already registered"
+            return "\(kind.withArticle) named \(name) is already registered; register yours under another name"
         case let .unknown(kind, name, known, suggestion):
             let hint = suggestion.map { "did you mean " + $0 + "? " } ?? ""
             return "unknown \(kind.rawValue) \"\(name)\"; \(hint)registered: \(known.joined(separator: ", "))"
@@ -192,9 +197,7 @@ extension ComponentRegistry {
         let specs: [ParameterSpec]
         do { specs = try parameters(kind, name) } catch { throw ExperimentError.plain("\(keyPath): \(error)") }
         for key in given.keys.sorted() where !specs.contains(where: { $0.name == key }) {
-            let valid = specs.map(\.name)
-            let hint = didYouMean(key, among: valid).map { "did you mean \($0)? " } ?? ""
-            throw ExperimentError.plain("\(keyPath).\(key): unknown parameter of \(kind.rawValue) \(name); \(hint)valid: \(valid.isEmpty ? "none" : valid.joined(separator: ", "))")
+            throw ExperimentError.plain("\(keyPath).\(key): unknown parameter of \(kind.rawValue) \(name)" + ExperimentLoader.suggestion(key, valid: specs.map(\.name)))
         }
         var values: [(name: String, value: ConfigValue)] = []
         for spec in specs {

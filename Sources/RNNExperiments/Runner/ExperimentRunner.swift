@@ -57,8 +57,8 @@ public struct ExperimentRunner {
         let base = dataRoot ?? (config.sourcePath as NSString).deletingLastPathComponent
         let joined = ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: joined) else {
-            let whence = dataRoot != nil ? "the data root \(base)" : "the experiment file's folder \(base.isEmpty ? "." : base) (set --data-root or RNNLAB_DATA to look elsewhere)"
-            throw ExperimentError.plain("\(config.sourcePath): \(keyPath): \(path) does not exist under \(whence)")
+            let whence = dataRoot != nil ? "the data root \(base)" : "\(base.isEmpty ? "." : base), the experiment file's folder"
+            throw ExperimentError.plain("\(config.sourcePath): \(keyPath): \"\(path)\" does not exist in \(whence); give an existing file, or set --data-root or RNNLAB_DATA to look elsewhere")
         }
         return joined
     }
@@ -107,6 +107,7 @@ public struct ExperimentRunner {
         } catch {
             throw ExperimentError.plain("\(file): data: \(error)")
         }
+        try Self.checkMemory(config, vocabularySize: corpus.vocabulary.count, bptt: bptt)
         let threads = t.threads ?? BLASRuntime.availableCores
         let built = try registry.buildModel(config, corpus: corpus, threads: threads)
         return Prepared(config: config, corpus: corpus, built: built,
@@ -116,11 +117,50 @@ public struct ExperimentRunner {
                         bptt: bptt, threads: threads)
     }
 
+    /// Refuses a model whose weights and training activations clearly cannot fit in memory, so
+    /// that absurd sizes (hidden_size: 1000000000) are an error rather than a crash.
+    ///
+    /// The estimate is rough on purpose (float32 weights three times over — values, gradients,
+    /// optimizer state — plus bptt × batch_size rows of logits and hidden states); it only has to
+    /// catch sizes that are off by orders of magnitude. Computed in Double, so it cannot overflow.
+    static func checkMemory(_ config: ExperimentConfig, vocabularySize: Int, bptt: Int) throws {
+        let m = config.model, t = config.training
+        let V = Double(vocabularySize), E = Double(m.embeddingSize), H = Double(m.hiddenSize)
+        let params = V * E + E * H + H * H + H + V + (m.tied ? 0 : H * V)
+        let rows = Double(bptt) * Double(max(t.batchSize, t.evalBatchSize))
+        let bytes = 4 * (3 * params + rows * (V + 2 * H + E))
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard available > 0, bytes > available else { return }
+        func gb(_ b: Double) -> String { b >= 1e12 ? String(format: "%.3g", b / 1e9) : String(format: "%.1f", b / 1e9) }
+        throw ExperimentError.plain("\(config.sourcePath): model: embedding_size \(m.embeddingSize), hidden_size \(m.hiddenSize), a vocabulary of \(vocabularySize) tokens, batch_size \(max(t.batchSize, t.evalBatchSize)) and bptt \(bptt) need about \(gb(bytes)) GB of memory, more than the \(gb(available)) GB this machine has; use smaller sizes")
+    }
+
+    /// Creates `path` and its missing parents, naming the part that stands in the way.
+    static func makeFolders(_ path: String, what: String) throws {
+        let absolute = path.hasPrefix("/")
+        var current = absolute ? "/" : ""
+        for part in path.split(separator: "/") {
+            current = current.isEmpty ? String(part) : (current as NSString).appendingPathComponent(String(part))
+            var info = stat()
+            if stat(current, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else {
+                    throw ExperimentError.plain("cannot create the \(what) \(path): \(current) is a file, not a folder; choose another with --results")
+                }
+                continue
+            }
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw ExperimentError.plain("cannot create the \(what) \(path): \(String(cString: strerror(errno)).lowercased()) at \(current); choose another with --results")
+            }
+        }
+    }
+
     /// Creates `<root>/<experiment>/<name>` (or a fresh timestamped name), never reusing a folder.
     static func createRunFolder(root: String, experiment: String, name: String?) throws -> (path: String, name: String) {
         let parent = (root as NSString).appendingPathComponent(experiment)
-        do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
-        catch { throw ExperimentError.plain("cannot create the results folder \(parent): \(describe(error))") }
+        if let name, name.isEmpty || name == "." || name == ".." || name.contains("/") {
+            throw ExperimentError.plain("\"\(name)\" is not a valid run name; use a single folder name (not . or ..)")
+        }
+        try makeFolders(parent, what: "results folder")
         guard access(parent, W_OK) == 0 else {
             throw ExperimentError.plain("cannot write into the results folder \(parent): permission denied; choose another with --results")
         }
@@ -135,7 +175,7 @@ public struct ExperimentRunner {
             let candidate = attempt == 1 ? base : "\(base)-\(attempt)"
             let path = (parent as NSString).appendingPathComponent(candidate)
             if mkdir(path, 0o755) == 0 { return (path, candidate) }
-            if errno != EEXIST { throw ExperimentError.plain("cannot create the run folder \(path): \(String(cString: strerror(errno)))") }
+            if errno != EEXIST { throw ExperimentError.plain("cannot create the run folder \(path): \(String(cString: strerror(errno)).lowercased()); choose another with --results") }
             if name != nil {
                 throw ExperimentError.plain("the run folder \(path) already exists; choose another --name or remove it")
             }
@@ -149,13 +189,31 @@ public struct ExperimentRunner {
     public func run(_ config: ExperimentConfig, resolvedYAML: String, options: RunOptions) throws -> RunOutcome {
         let prepared = try prepare(config, dataRoot: options.dataRoot)
         let (directory, runName) = try Self.createRunFolder(root: options.resultsRoot, experiment: config.name, name: options.runName)
-        try writeAtomically(resolvedYAML, to: directory + "/config.yaml")
+        do { try writeAtomically(resolvedYAML, to: directory + "/config.yaml") } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
         return try execute(prepared, directory: directory, runName: runName, resolvedYAML: resolvedYAML, options: options, resumeFrom: nil)
     }
 
     /// Trains a prepared experiment in `directory`, from scratch or from a `last` checkpoint.
+    ///
+    /// When a fresh run fails before its first step (its log, summary or metrics files cannot
+    /// be written), the run folder is removed again: no half-written run is left behind.
     func execute(_ prepared: Prepared, directory: String, runName: String, resolvedYAML: String, options: RunOptions,
                  resumeFrom checkpoint: Checkpoint?) throws -> RunOutcome {
+        var trainingStarted = false
+        do {
+            return try execute(prepared, directory: directory, runName: runName, resolvedYAML: resolvedYAML, options: options,
+                               resumeFrom: checkpoint, trainingStarted: &trainingStarted)
+        } catch {
+            if !trainingStarted, checkpoint == nil { try? FileManager.default.removeItem(atPath: directory) }
+            throw error
+        }
+    }
+
+    private func execute(_ prepared: Prepared, directory: String, runName: String, resolvedYAML: String, options: RunOptions,
+                         resumeFrom checkpoint: Checkpoint?, trainingStarted: inout Bool) throws -> RunOutcome {
         let started = ContinuousClock.now
         let log = RunLog(quiet: options.quiet)
         let config = prepared.config
@@ -207,6 +265,7 @@ public struct ExperimentRunner {
                                                 "hidden_size": String(config.model.hiddenSize), "vocabulary_size": String(model.vocabularySize),
                                             ])
         let console = ConsoleReporter(log: log, epochs: t.epochs, chunksPerEpoch: trainer.chunksPerEpoch)
+        trainingStarted = true
         let outcome = trainer.run(observers: [recorder, checkpointer, console], stopRequested: options.stopRequested)
 
         summary.status = outcome.status.rawValue

@@ -45,8 +45,12 @@ public struct TrainedModel {
     }
 
     /// Token ids of `text` in this model's vocabulary (unknown tokens map to `<unk>` when present).
+    ///
+    /// A word-level vocabulary without `<eos>` (the synthetic language, a stream with no lines)
+    /// reads line breaks as plain spaces instead of as end-of-sentence tokens.
     public func encode(_ text: [UInt8], name: String) throws -> [Int32] {
-        let tokens = try tokenize(text, level: level, name: name)
+        var tokens = try tokenize(text, level: level, name: name)
+        if level == .word, vocabulary.id("<eos>") == nil { tokens.removeAll { $0.token == "<eos>" } }
         var out: [Int32] = []
         out.reserveCapacity(tokens.count)
         for t in tokens {
