@@ -78,7 +78,7 @@ struct Sweep: ParsableCommand {
         say(Self.table(outcome).plainText(), terminator: "")
         let unfinished = outcome.filter { !$0.status.isFinished }
         if let stop, stop.requested {
-            say("stopped: \(unfinished.count) of \(outcome.count) runs did not finish; run the same command again to resume.")
+            say("stopped: \(unfinished.count) of \(outcome.count) runs did not finish; the same command runs them (stopped ones from the start).")
             throw ExitCode(stop.signal == SIGTERM ? 143 : 130)
         }
         guard !unfinished.isEmpty else {
@@ -87,7 +87,7 @@ struct Sweep: ParsableCommand {
             return
         }
         let list = unfinished.map { "\($0.run.name) (\($0.status == .running ? "running in another process" : $0.status.rawValue))" }
-        printError("\(unfinished.count) of \(outcome.count) runs did not finish: \(list.joined(separator: ", ")); their log.txt says why, and running the same command again retries them")
+        printError("\(unfinished.count) of \(outcome.count) runs did not finish: \(list.joined(separator: ", ")); the table above says why, and running the same command again retries them")
         throw ExitCode(1)
     }
 

@@ -177,7 +177,8 @@ public struct SweepExecutor: Sendable {
         let toDo = runs.filter { !Self.status(ofRun: root + "/" + $0.name, lock: lockPath($0)).isFinished }.count
         let workers = max(1, min(options.jobs, toDo))
         let threads = Self.threadsPerRun(jobs: workers, cores: options.cores)
-        log("\(toDo) of \(runs.count) to run, up to \(workers) at a time with \(threads) BLAS thread\(threads == 1 ? "" : "s") each (\(options.cores) usable core\(options.cores == 1 ? "" : "s"))")
+        log("\(toDo) of \(runs.count) to run, up to \(workers) at a time with \(threads) BLAS thread\(threads == 1 ? "" : "s") each (\(options.cores) usable core\(options.cores == 1 ? "" : "s")"
+            + (workers > options.cores ? "; more runs than cores, so they share cores)" : ")"))
         let children = ChildProcesses()
         let work = WorkList()
         let done = DispatchGroup()
@@ -192,7 +193,7 @@ public struct SweepExecutor: Sendable {
                     let result = self.runOne(runs[k], sweep: sweep, root: root, lock: lockPath(runs[k]), threads: threads,
                                              options: options, children: children, log: { log("\(tag) \($0)") })
                     work.record(result)
-                    try? manifest.write()
+                    try? manifest.write(known: work.results)
                 }
             }
             worker.stackSize = 1 << 20
@@ -202,8 +203,8 @@ public struct SweepExecutor: Sendable {
         while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
             if options.stopRequested() { children.terminateAll() }
         }
-        try? manifest.write()
         let final = work.results
+        try? manifest.write(known: final)
         return runs.map { r in
             final[r.index] ?? SweepRunResult(run: r, status: Self.status(ofRun: root + "/" + r.name, lock: lockPath(r)),
                                              note: "not started: the sweep was stopped")
@@ -225,7 +226,8 @@ public struct SweepExecutor: Sendable {
             log("\(r.name): skipped; another process is running it")
             return SweepRunResult(run: r, status: .running, note: "another process is running it")
         }
-        let before = Self.status(ofRun: folder, lock: nil)
+        var before = Self.status(ofRun: folder, lock: nil)
+        if before == .running { before = .incomplete }   // we hold its lock: whoever ran it was killed
         if before.isFinished {
             log("\(r.name): \(before.rawValue) already; skipped")
             return SweepRunResult(run: r, status: before, summary: try? RunSummary.read(path: folder + "/summary.json"),
@@ -332,13 +334,17 @@ final class SweepManifest: Sendable {
         self.command = command
     }
 
-    func write() throws {
+    /// Writes sweep.yaml; `known` are this process's results, which tell a run that failed
+    /// before making its folder (say, a missing data file) from one not started yet.
+    func write(known: [Int: SweepRunResult] = [:]) throws {
         try lock.withLock { _ in
             let runs = sweep.runs.map { r in
-                YAMLNode(pairs: [
+                var status = SweepExecutor.status(ofRun: root + "/" + r.name, lock: root + "/.locks/" + r.name + ".lock")
+                if status == .pending, known[r.index]?.status == .failed { status = .failed }
+                return YAMLNode(pairs: [
                     ("name", YAMLNode(r.name)),
                     ("overrides", YAMLNode(r.overrides.map { YAMLNode($0.assignment) })),
-                    ("status", YAMLNode(SweepExecutor.status(ofRun: root + "/" + r.name, lock: root + "/.locks/" + r.name + ".lock").rawValue)),
+                    ("status", YAMLNode(status.rawValue)),
                 ])
             }
             let node = YAMLNode(pairs: [

@@ -50,8 +50,8 @@ extension SweepSpec {
                 throw .typeMismatch(grid, keyPath: "\(keyPath).grid", expected: "a mapping of dotted keys to lists of values")
             }
             guard !gridEntries.isEmpty else {
-                throw ConfigError(mark: grid.mark, keyPath: "\(keyPath).grid", value: nil,
-                                  message: "is empty; give each swept key a list of values, e.g. model.hidden_size: [100, 200].")
+                throw ConfigError(mark: grid.mark, keyPath: "\(keyPath).grid", value: "{}",
+                                  message: "expected at least one key with a list of values (e.g. model.hidden_size: [100, 200]), got {}.")
             }
             try decodeGrid(gridEntries, prefix: "", keyPath: "\(keyPath).grid", into: &spec, sweptAt: &sweptAt)
         }
@@ -89,7 +89,7 @@ extension SweepSpec {
             }
             guard !items.isEmpty else {
                 throw ConfigError(mark: e.value.mark, keyPath: entryPath, value: "[]",
-                                  message: "is an empty list; give at least one value.")
+                                  message: "expected a list of at least one value, got [].")
             }
             for (i, item) in items.enumerated() {
                 if let first = items[..<i].firstIndex(of: item) {
@@ -110,7 +110,7 @@ extension SweepSpec {
         }
         guard !items.isEmpty else {
             throw ConfigError(mark: node.mark, keyPath: keyPath, value: "[]",
-                              message: "is an empty list; give at least one mapping of dotted keys to values.")
+                              message: "expected a list of at least one mapping of dotted keys to values, got [].")
         }
         var sets: [[Override]] = []
         for (i, item) in items.enumerated() {
@@ -140,7 +140,7 @@ extension SweepSpec {
         let expected = "a count from 1 to \(maxSeedCount) or a list of integers ≥ 0"
         if let items = node.sequence {
             guard !items.isEmpty else {
-                throw ConfigError(mark: node.mark, keyPath: keyPath, value: "[]", message: "is an empty list; give at least one seed.")
+                throw ConfigError(mark: node.mark, keyPath: keyPath, value: "[]", message: "expected \(expected), got [].")
             }
             var seeds: [UInt64] = []
             for (i, item) in items.enumerated() {
