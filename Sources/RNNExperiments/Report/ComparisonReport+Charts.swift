@@ -55,13 +55,14 @@ extension ComparisonReport {
                             figure: SVGFigure(panels: panels, columns: panels.count > 1 ? 2 : 1))
     }
 
-    /// Swept keys other than the seed and `model.tied` whose values are all numbers, with at
-    /// least two of them.
+    /// Swept keys other than the seed and `model.tied` whose values are all numbers (in the
+    /// runs that have a config), with at least two of them.
     var numericKeys: [String] {
-        swept.keys.filter { key in
+        let configured = runs.filter { !$0.config.isEmpty }
+        return swept.keys.filter { key in
             key != SweptKeys.seed && key != SweptKeys.tied
-                && runs.allSatisfy { $0.value(key).flatMap(Double.init) != nil }
-                && Set(runs.compactMap { $0.value(key) }).count > 1
+                && configured.allSatisfy { $0.value(key).flatMap(Double.init) != nil }
+                && Set(configured.compactMap { $0.value(key) }).count > 1
         }
     }
 
@@ -113,7 +114,7 @@ extension ComparisonReport {
     func changesWith(_ a: String, _ b: String) -> Bool {
         guard a != b else { return true }
         var ab: [String: String] = [:], ba: [String: String] = [:]
-        for run in runs {
+        for run in runs where !run.config.isEmpty {
             let x = run.value(a) ?? "", y = run.value(b) ?? ""
             if let seen = ab[x], seen != y { return false }
             if let seen = ba[y], seen != x { return false }

@@ -23,16 +23,18 @@ public struct SweptKeys: Sendable, Equatable {
         self.labels = SweepPlan.shortLabels(for: Set(keys))
     }
 
-    /// The keys whose value (or presence) differs between at least two of `runs`.
+    /// The keys whose value (or presence) differs between at least two of `runs`. Runs without
+    /// a config (config.yaml missing or unreadable) take no part.
     public init(runs: [ReportRun]) {
+        let configured = runs.filter { !$0.config.isEmpty }
         var order: [String] = []
         var seen = Set<String>()
-        for run in runs {
+        for run in configured {
             for (key, _) in run.config where seen.insert(key).inserted { order.append(key) }
         }
         let swept = order.filter { key in
             guard !Self.ignored.contains(key) else { return false }
-            let values = Set(runs.map { $0.value(key) ?? "\u{0}missing" })
+            let values = Set(configured.map { $0.value(key) ?? "\u{0}missing" })
             return values.count > 1
         }
         self.init(keys: swept.filter { $0 != Self.seed } + swept.filter { $0 == Self.seed })

@@ -6,12 +6,6 @@
 
 import RNNData
 
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
-    }
-}
-
 /// One value for one dotted key, as YAML text (e.g. `model.tied` = `true`).
 public struct Override: Sendable, Equatable, Hashable {
     public var key: String
@@ -137,5 +131,12 @@ public enum SweepPlan {
     public static func shard(_ runs: [SweepRun], shard: Int, of count: Int) -> [SweepRun] {
         precondition(count >= 1 && shard >= 1 && shard <= count, "SweepPlan.shard: \(shard)/\(count)")
         return runs.filter { $0.index % count == shard - 1 }
+    }
+}
+
+extension String {
+    /// The string with zeros in front, up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

@@ -85,6 +85,11 @@ final class ComparisonReportTests: XCTestCase {
         let report = try ComparisonReport.gather(directories: [experimentFolder])
         let diverged = try XCTUnwrap(report.runs.first { $0.summary.run == "h100-u-s2" })
         XCTAssertEqual(diverged.validCurve, [ChartPoint(x: 200, y: 31)], "the unfinished last line is skipped")
+        XCTAssertEqual(report.swept.keys, ["model.embedding_size", "model.hidden_size", "model.tied", "seed"],
+                       "a run without a config does not make every key look swept")
+        XCTAssertEqual(report.runs.first { $0.summary.run == "no-config" }.map { report.swept.describe($0, keys: ["model.hidden_size"]) },
+                       "hidden_size=-")
+        XCTAssertEqual(report.plottedKeys, ["model.hidden_size"])
         XCTAssertEqual(report.notes.count, 1)
         XCTAssertTrue(report.notes[0].hasPrefix("\(experimentFolder)/no-config/config.yaml cannot be read"), report.notes[0])
     }
