@@ -175,7 +175,7 @@ final class SweepCommandTests: XCTestCase {
         p.arguments = ["sweep", "s.yaml", "--jobs", "2"]
         p.currentDirectoryURL = URL(fileURLWithPath: folder)
         let outPath = folder + "/out.txt"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: outPath, contents: nil))
         p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         p.standardError = FileHandle.nullDevice
         try p.run()
