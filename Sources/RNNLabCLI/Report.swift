@@ -9,16 +9,15 @@ import RNNExperiments
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare runs: a table sorted by validation perplexity, tied vs untied, and plots.",
-        discussion: """
-        Each DIR is a sweep or experiment folder (results/<experiment>), a results root, or a run folder;
-        every folder with a summary.json up to \(RunDiscovery.maxDepth) levels down is a run. The keys whose
-        values differ between the runs' config.yaml files are the swept keys.
-
-        Writes into the output folder: report.md, report.html (self-contained, figures inline), runs.csv,
-        valid-curves.svg (validation perplexity per group of otherwise equal runs) and ppl-vs-<key>.svg
-        (test perplexity against each numeric swept key, tied and untied as two lines, mean ± std over
-        seeds). Prints the runs table and the tied-vs-untied table.
-        """)
+        discussion: [
+            "Each DIR is a sweep or experiment folder (results/<experiment>), a results root, or a run folder; every folder "
+                + "with a summary.json up to \(RunDiscovery.maxDepth) levels down is a run. The keys whose values differ between "
+                + "the runs' config.yaml files are the swept keys.",
+            "Writes into the output folder: report.md, report.html (self-contained, figures inline), runs.csv, valid-curves.svg "
+                + "(validation perplexity per group of otherwise equal runs) and ppl-vs-<key>.svg (test perplexity against each "
+                + "numeric swept key, tied and untied as two lines, mean ± std over seeds). Prints the runs table and the "
+                + "tied-vs-untied table.",
+        ].joined(separator: "\n\n"))
 
     @Argument(help: "Folders holding runs.")
     var directories: [String]

@@ -9,26 +9,21 @@ import RNNExperiments
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run every run of a sweep, several at a time; run it again to resume.",
-        discussion: """
-        FILE is an experiment file with a sweep section, or a sweep file that names a base experiment
-        (see docs/sweeps.md). Every run is checked before any starts. Runs go to
-        <results>/<experiment name>/<run name>/, named after their overrides (hidden_size=200,tied=true,seed=2);
-        <results>/<experiment name>/sweep.yaml lists the command, every run and its status.
-
-        Each run is a child `rnnlab run` process. --jobs N runs N at once, each with max(1, cores / N) BLAS
-        threads (training.threads), where cores are those this process may use (its CPU affinity, e.g.
-        Slurm's --cpus-per-task), so workers × threads never exceeds the cores. A failed or diverged run does
-        not stop the others.
-
-        Running the same command again resumes: completed and diverged runs are skipped, killed, failed and
-        interrupted ones run again from scratch. --shard I/N runs runs I, I+N, I+2N, … (counting from 1), so
-        the N tasks of a Slurm array job (--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT) share out a
-        sweep into one results tree; a lock per run keeps two processes off the same run.
-
-        Exit status: 0 when every run of the shard finished (completed or diverged), 1 when one did not
-        (failed, or left running elsewhere), 130 (143) when stopped by Ctrl-C (SIGTERM): running runs save
-        a checkpoint and stop.
-        """)
+        discussion: [
+            "FILE is an experiment file with a sweep section, or a sweep file that names a base experiment (see docs/sweeps.md). "
+                + "Every run is checked before any starts. Runs go to <results>/<experiment name>/<run name>/, named after their "
+                + "overrides (hidden_size=200,tied=true,seed=2); <results>/<experiment name>/sweep.yaml lists the command, every run "
+                + "and its status. --set changes a key in every run; --set sweep.… changes the sweep (e.g. --set sweep.seeds=1).",
+            "Each run is a child `rnnlab run` process. --jobs N runs N at once, each with max(1, cores / N) BLAS threads "
+                + "(training.threads), where cores are those this process may use (its CPU affinity, e.g. Slurm's --cpus-per-task), "
+                + "so workers × threads does not exceed the cores (unless --jobs does). A failed or diverged run does not stop the others.",
+            "Running the same command again resumes: completed and diverged runs are skipped, killed, failed and interrupted ones "
+                + "run again from scratch. --shard I/N runs runs I, I+N, I+2N, … (counting from 1), so the N tasks of a Slurm array "
+                + "job (--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT) share out a sweep into one results tree; a lock per "
+                + "run keeps two processes off the same run.",
+            "Exit status: 0 when every run of the shard finished (completed or diverged), 1 when one did not (failed, or left "
+                + "running elsewhere), 130 (143) when stopped by Ctrl-C (SIGTERM): running runs save a checkpoint and stop.",
+        ].joined(separator: "\n\n"))
 
     @OptionGroup var experiment: ExperimentFileOptions
 
