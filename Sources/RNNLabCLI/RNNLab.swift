@@ -16,7 +16,7 @@ public struct RNNLab: ParsableCommand {
         commandName: "rnnlab",
         abstract: "Recurrent-neural-network language-model experiments from YAML files.",
         version: rnnlabVersion,
-        subcommands: [Run.self, Validate.self, Components.self, Generate.self, Evaluate.self, Bench.self])
+        subcommands: [Run.self, Validate.self, Sweep.self, Report.self, Components.self, Generate.self, Evaluate.self, Bench.self])
 
     /// The registry the subcommands build from; set by `main(registry:)` for the duration of the run.
     @TaskLocal public static var registry = ComponentRegistry.builtin

@@ -1,184 +1,362 @@
 // SweepExecutor: runs a sweep's runs as child `rnnlab run` processes, N at a time, into one
-// results folder, skipping the runs already completed (so running a sweep again resumes it),
+// experiment folder, skipping the runs already finished (so running a sweep again resumes it),
 // and keeps `sweep.yaml` at the sweep root: the command, every run and its status.
 //
-// Each run is a separate process: a crash or divergence in one cannot take the others down,
-// and its BLAS threads are set so that workers × threads does not exceed the cores.
+// Each run is a separate process: a crash or divergence in one cannot take the others down, and
+// its BLAS threads are set so that workers × threads does not exceed the usable cores. A lock
+// file per run (flock) keeps two sweeps — on one machine, or array tasks sharing a results tree —
+// from running the same run at once. It will not resume a run from its checkpoint: an incomplete
+// run starts again from scratch.
 
 import Foundation
 import RNNYAML
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// This process's share of a sweep: shard `index` (from 1) of `count`.
+public struct SweepShard: Sendable, Equatable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+
+    /// - Precondition: `1 <= index <= count`.
+    public init(index: Int, count: Int) {
+        precondition(count >= 1 && (1...count).contains(index), "SweepShard: \(index)/\(count)")
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `I/N` with 1 ≤ I ≤ N; nil for anything else.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else { return nil }
+        self.init(index: i, count: n)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+}
 
 /// How to run a sweep.
 public struct SweepOptions: Sendable {
     public var resultsRoot: String
     public var dataRoot: String?
-    /// Runs at once.
+    /// Runs at once (at least 1).
     public var jobs: Int
-    /// List the runs and their status without running anything.
+    /// List the runs and their status without running anything or writing any file.
     public var dryRun: Bool
-    /// This process's share: shard `index` (from 1) of `count`.
-    public var shard: (index: Int, count: Int)?
-    /// The rnnlab executable to start for each run.
+    /// This process's share of the runs (nil: all of them).
+    public var shard: SweepShard?
+    /// The rnnlab executable started for each run.
     public var executable: String
-    /// Extra `--set` overrides applied to every run (before the sweep's own).
-    public var overrides: [String]
     /// The command line, recorded in sweep.yaml.
     public var command: [String]
+    /// The cores shared among the workers.
+    public var cores: Int
+    /// Polled while running; once true no run is started, and running ones get SIGTERM (they
+    /// save a checkpoint and stop as `interrupted`).
+    public var stopRequested: @Sendable () -> Bool
 
     public init(resultsRoot: String = "results", dataRoot: String? = nil, jobs: Int = 1, dryRun: Bool = false,
-                shard: (index: Int, count: Int)? = nil, executable: String, overrides: [String] = [], command: [String] = []) {
+                shard: SweepShard? = nil, executable: String, command: [String] = [], cores: Int = UsableCores.count,
+                stopRequested: @escaping @Sendable () -> Bool = { false }) {
         self.resultsRoot = resultsRoot
         self.dataRoot = dataRoot
         self.jobs = jobs
         self.dryRun = dryRun
         self.shard = shard
         self.executable = executable
-        self.overrides = overrides
         self.command = command
+        self.cores = cores
+        self.stopRequested = stopRequested
     }
 }
 
 /// The status of one run, as read from its folder.
 public enum SweepRunStatus: String, Sendable {
-    case pending, running, completed, interrupted, diverged, failed
+    /// No folder yet.
+    case pending
+    /// Its summary says running and a process holds its lock.
+    case running
+    case completed, interrupted, diverged, failed
+    /// A folder without a readable summary, or one that says running while nobody holds the
+    /// lock: the process was killed.
+    case incomplete
+
+    /// Completed or diverged: running it again would give the same result, so a sweep skips it.
+    public var isFinished: Bool { self == .completed || self == .diverged }
+}
+
+/// What happened to one run of a sweep.
+public struct SweepRunResult: Sendable {
+    public var run: SweepRun
+    public var status: SweepRunStatus
+    /// The run's summary.json, when there is one.
+    public var summary: RunSummary?
+    /// Seconds this sweep spent running it; nil when it was not run.
+    public var seconds: Double?
+    /// Why it was skipped, or the first error line of a failed run.
+    public var note: String?
 }
 
 /// Runs sweeps.
 public struct SweepExecutor: Sendable {
     public init() {}
 
-    /// Reads the status of the run folder `path` (pending when it does not exist).
-    public static func status(of path: String) -> SweepRunStatus {
-        guard FileManager.default.fileExists(atPath: path) else { return .pending }
-        guard let summary = try? RunSummary.read(path: path + "/summary.json") else { return .failed }
-        return SweepRunStatus(rawValue: summary.status) ?? .failed
+    /// BLAS threads per run: the usable cores divided among the workers, at least 1.
+    public static func threadsPerRun(jobs: Int, cores: Int) -> Int {
+        max(1, cores / max(1, jobs))
     }
 
-    /// Runs (or with `dryRun`, lists) the runs of `runs` for the experiment file `file` named `experiment`.
-    /// Returns the final status of each run of this shard.
-    public func run(file: String, experiment: String, runs allRuns: [SweepRun], options: SweepOptions,
-                    log: @escaping @Sendable (String) -> Void) throws -> [(SweepRun, SweepRunStatus)] {
-        let root = (options.resultsRoot as NSString).appendingPathComponent(experiment)
-        let runs = options.shard.map { SweepPlan.shard(allRuns, shard: $0.index, of: $0.count) } ?? allRuns
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let jobs = max(1, options.jobs)
-        let threads = max(1, cores / jobs)
-        if options.dryRun {
-            var out: [(SweepRun, SweepRunStatus)] = []
-            for r in runs {
-                let s = Self.status(of: root + "/" + r.name)
-                log("\(r.name): \(s == .completed ? "completed (will be skipped)" : s.rawValue)")
-                out.append((r, s))
-            }
-            return out
-        }
-        do { try FileManager.default.createDirectory(atPath: root + "/.locks", withIntermediateDirectories: true) }
-        catch { throw ExperimentError.plain("cannot create the sweep folder \(root): \(describe(error))") }
-        let state = SweepState(root: root, allRuns: allRuns, file: file, command: options.command)
-        try state.writeManifest()
-
-        let next = Mutex(0)
-        let results = Mutex<[Int: SweepRunStatus]>([:])
-        DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, runs.count))) { _ in
-            while true {
-                let k: Int = next.withLock { i in defer { i += 1 }; return i }
-                guard k < runs.count else { return }
-                let r = runs[k]
-                let status = runOne(r, root: root, file: file, threads: threads, options: options, log: log)
-                results.withLock { $0[r.index] = status }
-                try? state.writeManifest()
-            }
-        }
-        let final = results.withLock { $0 }
-        return runs.map { ($0, final[$0.index] ?? .pending) }
+    /// `<results root>/<experiment name>`: the folder holding the runs and sweep.yaml.
+    public static func root(of sweep: SweepFile, resultsRoot: String) -> String {
+        (resultsRoot as NSString).appendingPathComponent(sweep.experimentName)
     }
 
-    /// Runs one run unless it is complete or another process holds it.
-    func runOne(_ r: SweepRun, root: String, file: String, threads: Int, options: SweepOptions,
-                log: @Sendable (String) -> Void) -> SweepRunStatus {
-        let folder = root + "/" + r.name
-        let lockPath = root + "/.locks/" + r.name + ".lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { log("\(r.name): cannot create its lock file \(lockPath)"); return .failed }
+    /// Reads the status of the run folder `folder`; `lock` is its lock file, tried to tell a
+    /// live `running` run from a killed one (nil: trust summary.json).
+    public static func status(ofRun folder: String, lock: String?) -> SweepRunStatus {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { return .pending }
+        guard let summary = try? RunSummary.read(path: folder + "/summary.json"),
+              let status = SweepRunStatus(rawValue: summary.status) else { return .incomplete }
+        if status == .running, let lock, !isLocked(lock) { return .incomplete }
+        return status
+    }
+
+    /// Whether some process holds the flock on `path` (false when the file does not exist).
+    static func isLocked(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
         defer { close(fd) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            log("\(r.name): another process is running it; skipped")
-            return .running
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return false
         }
-        let before = Self.status(of: folder)
-        if before == .completed {
-            log("\(r.name): completed already; skipped")
-            return .completed
+        return errno == EWOULDBLOCK
+    }
+
+    /// The arguments of the child `rnnlab run` for `run`.
+    public static func childArguments(_ run: SweepRun, of sweep: SweepFile, options: SweepOptions, threads: Int) -> [String] {
+        var args = ["run", sweep.experimentPath, "--results", options.resultsRoot, "--name", run.name, "--quiet"]
+        if let dataRoot = options.dataRoot { args += ["--data-root", dataRoot] }
+        for o in sweep.commonOverrides + run.overrides.map(\.assignment) { args += ["--set", o] }
+        return args + ["--set", "training.threads=\(threads)"]
+    }
+
+    /// Runs (or with `dryRun`, lists) this shard's runs of `sweep`, `jobs` at a time; `log`
+    /// gets one line as each run starts and one as it ends. Finished runs (completed or
+    /// diverged) are skipped; incomplete ones are deleted and run again.
+    /// - Returns: the outcome of each run of the shard, in the sweep's order.
+    /// - Throws: `ExperimentError` when the sweep folder or sweep.yaml cannot be written.
+    public func run(_ sweep: SweepFile, options: SweepOptions, log: @escaping @Sendable (String) -> Void) throws -> [SweepRunResult] {
+        let root = Self.root(of: sweep, resultsRoot: options.resultsRoot)
+        let locks = root + "/.locks"
+        let runs = options.shard.map { SweepPlan.shard(sweep.runs, shard: $0.index, of: $0.count) } ?? sweep.runs
+        @Sendable func lockPath(_ r: SweepRun) -> String { locks + "/" + r.name + ".lock" }
+
+        if options.dryRun {
+            return runs.map { r in
+                let status = Self.status(ofRun: root + "/" + r.name, lock: lockPath(r))
+                let note: String
+                switch status {
+                case .completed, .diverged: note = "finished; would be skipped"
+                case .running: note = "another process is running it; would be skipped"
+                case .pending: note = "would run"
+                case .incomplete, .interrupted, .failed: note = "would run again from scratch"
+                }
+                return SweepRunResult(run: r, status: status, note: note)
+            }
+        }
+
+        do { try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true) }
+        catch { throw ExperimentError.plain("cannot create the sweep folder \(root): \(describe(error))") }
+        let manifest = SweepManifest(root: root, sweep: sweep, command: options.command)
+        try manifest.write()
+
+        let toDo = runs.filter { !Self.status(ofRun: root + "/" + $0.name, lock: lockPath($0)).isFinished }.count
+        let workers = max(1, min(options.jobs, toDo))
+        let threads = Self.threadsPerRun(jobs: workers, cores: options.cores)
+        log("\(toDo) of \(runs.count) to run, up to \(workers) at a time with \(threads) BLAS thread\(threads == 1 ? "" : "s") each (\(options.cores) usable core\(options.cores == 1 ? "" : "s")"
+            + (workers > options.cores ? "; more runs than cores, so they share cores)" : ")"))
+        let children = ChildProcesses()
+        let work = WorkList()
+        let done = DispatchGroup()
+        for _ in 0..<workers {
+            done.enter()
+            let worker = Thread {
+                defer { done.leave() }
+                while !options.stopRequested() {
+                    let k = work.take()
+                    guard k < runs.count else { return }
+                    let tag = "[\(k + 1)/\(runs.count)]"
+                    let result = self.runOne(runs[k], sweep: sweep, root: root, lock: lockPath(runs[k]), threads: threads,
+                                             options: options, children: children, log: { log("\(tag) \($0)") })
+                    work.record(result)
+                    try? manifest.write(known: work.results)
+                }
+            }
+            worker.stackSize = 1 << 20
+            worker.start()
+        }
+        // Forward a stop to the children (they may be in another process group than the terminal's).
+        while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            if options.stopRequested() { children.terminateAll() }
+        }
+        let final = work.results
+        try? manifest.write(known: final)
+        return runs.map { r in
+            final[r.index] ?? SweepRunResult(run: r, status: Self.status(ofRun: root + "/" + r.name, lock: lockPath(r)),
+                                             note: "not started: the sweep was stopped")
+        }
+    }
+
+    /// Runs one run unless it is finished or another process holds its lock.
+    func runOne(_ r: SweepRun, sweep: SweepFile, root: String, lock: String, threads: Int, options: SweepOptions,
+                children: ChildProcesses, log: (String) -> Void) -> SweepRunResult {
+        let folder = root + "/" + r.name
+        let fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let note = "cannot create its lock file \(lock): \(String(cString: strerror(errno)))"
+            log("\(r.name): failed; \(note)")
+            return SweepRunResult(run: r, status: .failed, note: note)
+        }
+        defer { close(fd) }   // also releases the lock
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            log("\(r.name): skipped; another process is running it")
+            return SweepRunResult(run: r, status: .running, note: "another process is running it")
+        }
+        var before = Self.status(ofRun: folder, lock: nil)
+        if before == .running { before = .incomplete }   // we hold its lock: whoever ran it was killed
+        if before.isFinished {
+            log("\(r.name): \(before.rawValue) already; skipped")
+            return SweepRunResult(run: r, status: before, summary: try? RunSummary.read(path: folder + "/summary.json"),
+                                  note: "\(before.rawValue) already")
         }
         if before != .pending {
-            // An incomplete run (killed, failed or interrupted): start it again from scratch.
-            try? FileManager.default.removeItem(atPath: folder)
+            // Killed, failed or interrupted: start again from scratch.
+            do { try FileManager.default.removeItem(atPath: folder) } catch {
+                let note = "cannot remove its incomplete folder: \(describe(error))"
+                log("\(r.name): failed; \(note)")
+                return SweepRunResult(run: r, status: .failed, note: note)
+            }
         }
-        var args = ["run", file, "--results", options.resultsRoot, "--name", r.name, "--quiet"]
-        if let dataRoot = options.dataRoot { args += ["--data-root", dataRoot] }
-        for o in options.overrides { args += ["--set", o] }
-        for o in r.overrides { args += ["--set", o.assignment] }
-        args += ["--set", "training.threads=\(threads)"]
-        log("\(r.name): started")
+        log("\(r.name): started" + (before == .pending ? "" : " (again; it was \(before.rawValue))"))
+        let started = ContinuousClock.now
         let p = Process()
         p.executableURL = URL(fileURLWithPath: options.executable)
-        p.arguments = args
+        p.arguments = Self.childArguments(r, of: sweep, options: options, threads: threads)
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = String(threads)
+        p.environment = environment
         let errors = Pipe()
         p.standardError = errors
         p.standardOutput = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
         do { try p.run() } catch {
-            log("\(r.name): could not start \(options.executable): \(describe(error))")
-            return .failed
+            let note = "could not start \(options.executable): \(describe(error))"
+            log("\(r.name): failed; \(note)")
+            return SweepRunResult(run: r, status: .failed, note: note)
         }
-        let errText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        children.add(p.processIdentifier)
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        var status = Self.status(of: folder)
-        if status == .pending || status == .running { status = .failed }
-        var line = "\(r.name): \(status.rawValue)"
-        if let s = try? RunSummary.read(path: folder + "/summary.json"), let v = s.bestValidPPL {
-            line += String(format: ", best valid ppl %.3f", v) + (s.testPPL.map { String(format: ", test ppl %.3f", $0) } ?? "")
+        children.remove(p.processIdentifier)
+        let elapsed = seconds(ContinuousClock.now - started)
+
+        var status = Self.status(ofRun: folder, lock: nil)
+        if status == .pending || status == .running || status == .incomplete { status = .failed }
+        let summary = try? RunSummary.read(path: folder + "/summary.json")
+        var note: String?
+        var line = "\(r.name): \(status.rawValue) in \(NumberFormat.fixed(elapsed, decimals: 1)) s"
+        if let s = summary {
+            line += "; best valid ppl " + (s.bestValidPPL.map { NumberFormat.fixed($0, decimals: 3) } ?? "-")
+            line += ", test ppl " + (s.testPPL.map { NumberFormat.fixed($0, decimals: 3) } ?? "-")
         }
-        let firstError = errText.split(separator: "\n").first { $0.contains("error") }
-        if status == .failed, let firstError { line += " — " + firstError }
+        if status == .failed {
+            note = Self.firstError(errorText) ?? "rnnlab run exited with status \(p.terminationStatus)"
+            line += "; " + note!
+        }
         log(line)
-        return status
+        return SweepRunResult(run: r, status: status, summary: summary, seconds: elapsed, note: note)
+    }
+
+    /// The first line of a child's stderr that reports an error, without the `Error: ` prefix.
+    static func firstError(_ text: String) -> String? {
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let line = lines.first(where: { $0.lowercased().contains("error") }) ?? lines.first else { return nil }
+        for prefix in ["Error: ", "rnnlab: error: "] where line.hasPrefix(prefix) { return String(line.dropFirst(prefix.count)) }
+        return line
     }
 }
 
-/// Writes sweep.yaml from what is on disk, so concurrent writers agree.
-final class SweepState: @unchecked Sendable {
-    let root: String
-    let allRuns: [SweepRun]
-    let file: String
-    let command: [String]
-    private let lock = NSLock()
+/// The next run to take and the results so far, shared by the workers.
+final class WorkList: Sendable {
+    private let next = Mutex(0)
+    private let done = Mutex<[Int: SweepRunResult]>([:])
 
-    init(root: String, allRuns: [SweepRun], file: String, command: [String]) {
+    /// The position of the next run to do (past the end when none is left).
+    func take() -> Int { next.withLock { i in defer { i += 1 }; return i } }
+    func record(_ result: SweepRunResult) { done.withLock { $0[result.run.index] = result } }
+    /// Results by run index.
+    var results: [Int: SweepRunResult] { done.withLock { $0 } }
+}
+
+/// The children running now, so a stop can be forwarded to them.
+final class ChildProcesses: Sendable {
+    private let state = Mutex<(running: Set<Int32>, signalled: Set<Int32>)>(([], []))
+
+    func add(_ pid: Int32) { state.withLock { _ = $0.running.insert(pid) } }
+    func remove(_ pid: Int32) { state.withLock { _ = $0.running.remove(pid); _ = $0.signalled.remove(pid) } }
+
+    /// Sends SIGTERM once to every running child (a second SIGTERM would not hurry them).
+    func terminateAll() {
+        state.withLock { s in
+            for pid in s.running.subtracting(s.signalled) {
+                kill(pid, SIGTERM)
+                s.signalled.insert(pid)
+            }
+        }
+    }
+}
+
+/// Writes sweep.yaml from what is on disk, so that concurrent writers (workers, or shards on
+/// other machines) converge on the same content.
+final class SweepManifest: Sendable {
+    let root: String
+    let sweep: SweepFile
+    let command: [String]
+    private let lock = Mutex(0)
+
+    init(root: String, sweep: SweepFile, command: [String]) {
         self.root = root
-        self.allRuns = allRuns
-        self.file = file
+        self.sweep = sweep
         self.command = command
     }
 
-    func writeManifest() throws {
-        lock.lock(); defer { lock.unlock() }
-        let runs = allRuns.map { r in
-            YAMLNode(pairs: [
-                ("name", YAMLNode(r.name)),
-                ("overrides", YAMLNode(r.overrides.map { YAMLNode($0.assignment) })),
-                ("status", YAMLNode(SweepExecutor.status(of: root + "/" + r.name).rawValue)),
+    /// Writes sweep.yaml; `known` are this process's results, which tell a run that failed
+    /// before making its folder (say, a missing data file) from one not started yet.
+    func write(known: [Int: SweepRunResult] = [:]) throws {
+        try lock.withLock { _ in
+            let runs = sweep.runs.map { r in
+                var status = SweepExecutor.status(ofRun: root + "/" + r.name, lock: root + "/.locks/" + r.name + ".lock")
+                if status == .pending, known[r.index]?.status == .failed { status = .failed }
+                return YAMLNode(pairs: [
+                    ("name", YAMLNode(r.name)),
+                    ("overrides", YAMLNode(r.overrides.map { YAMLNode($0.assignment) })),
+                    ("status", YAMLNode(status.rawValue)),
+                ])
+            }
+            let node = YAMLNode(pairs: [
+                ("sweep_file", YAMLNode(sweep.path)),
+                ("experiment_file", YAMLNode(sweep.experimentPath)),
+                ("experiment", YAMLNode(sweep.experimentName)),
+                ("command", YAMLNode(command.map(shellQuoted).joined(separator: " "))),
+                ("overrides", YAMLNode(sweep.commonOverrides.map { YAMLNode($0) })),
+                ("runs", YAMLNode(runs)),
             ])
+            do { try writeAtomically(node.emit(), to: root + "/sweep.yaml") }
+            catch { throw ExperimentError.plain("\(error)") }
         }
-        let node = YAMLNode(pairs: [
-            ("experiment_file", YAMLNode(file)),
-            ("command", YAMLNode(command.joined(separator: " "))),
-            ("runs", YAMLNode(runs)),
-        ])
-        try writeAtomically(node.emit(), to: root + "/sweep.yaml")
     }
 }
-
-import Synchronization

@@ -2,6 +2,9 @@
 // name made of them. Expansion order is stable (grid keys in file order, the first outermost;
 // then explicit override sets; seeds innermost), so the same file always gives the same runs
 // in the same order, and `--shard I/N` splits them the same way on every machine.
+// It will not read YAML (SweepSpec+YAML.swift does) nor run anything (SweepExecutor does).
+
+import RNNData
 
 /// One value for one dotted key, as YAML text (e.g. `model.tied` = `true`).
 public struct Override: Sendable, Equatable, Hashable {
@@ -44,11 +47,17 @@ public struct SweepRun: Sendable, Equatable {
     public var overrides: [Override]
     /// Readable and unique within the sweep, e.g. `hidden_size=200,tied=true,seed=2`.
     public var name: String
+
+    public init(index: Int, overrides: [Override], name: String) {
+        self.index = index
+        self.overrides = overrides
+        self.name = name
+    }
 }
 
 /// The runs of a sweep.
 public enum SweepPlan {
-    /// Every run of `spec`, in the stable order.
+    /// Every run of `spec`, in the stable order. Names are unique (see `runNames`).
     public static func expand(_ spec: SweepSpec) -> [SweepRun] {
         var points: [[Override]] = [[]]
         for (key, values) in spec.grid {
@@ -60,25 +69,60 @@ public enum SweepPlan {
         if !spec.seeds.isEmpty {
             points = points.flatMap { prefix in spec.seeds.map { prefix + [Override(key: "seed", value: String($0))] } }
         }
-        let allKeys = Array(Set(points.flatMap { $0.map(\.key) }))
+        let names = runNames(points)
         return points.enumerated().map { i, overrides in
-            SweepRun(index: i, overrides: overrides, name: runName(overrides, allKeys: allKeys))
+            SweepRun(index: i, overrides: overrides, name: names[i])
         }
     }
 
-    /// `last.key.part=value` pairs joined by commas; a key's last part is used unless another
-    /// swept key ends the same way, in which case the whole dotted key is used.
-    static func runName(_ overrides: [Override], allKeys: [String]) -> String {
-        if overrides.isEmpty { return "base" }
-        func short(_ key: String) -> String {
-            let last = key.split(separator: ".").last.map(String.init) ?? key
-            let clashes = allKeys.filter { ($0.split(separator: ".").last.map(String.init) ?? $0) == last }.count > 1
-            return clashes ? key : last
+    /// Longest run name, in UTF-8 bytes; folder names may have 255.
+    static let maxNameBytes = 200
+
+    /// The name of each run: `key=value` pairs joined by commas, in override order.
+    ///
+    /// A key is shortened to its last part (`model.hidden_size` → `hidden_size`) unless another
+    /// swept key ends the same way, in which case the whole dotted key is used. Values lose their
+    /// quotes and spaces (`{name:adam,lr:0.001}`); `/` and control characters become `_`, so a
+    /// name is always one folder. Every key appears in every name (also one with a single value),
+    /// so adding values to a grid later keeps the existing runs' names and the sweep resumes.
+    /// A name longer than `maxNameBytes`, or one that two runs would share after the clean-up,
+    /// is cut and given a suffix from a hash of its overrides. No overrides at all is `base`.
+    static func runNames(_ points: [[Override]]) -> [String] {
+        let allKeys = Set(points.flatMap { $0.map(\.key) })
+        let labels = shortLabels(for: allKeys)
+        let raw = points.map { overrides -> String in
+            if overrides.isEmpty { return "base" }
+            return overrides.map { "\(labels[$0.key] ?? $0.key)=\(valueLabel($0.value))" }.joined(separator: ",")
         }
-        let raw = overrides.map { "\(short($0.key))=\($0.value)" }.joined(separator: ",")
-        // Keep names safe as folder names.
-        return String(raw.map { c -> Character in
-            c == "/" || c == "\0" || c == "\n" || c == " " ? "_" : c
+        var counts: [String: Int] = [:]
+        for name in raw { counts[name, default: 0] += 1 }
+        return zip(raw, points).map { name, overrides in
+            guard name.utf8.count > maxNameBytes || counts[name, default: 0] > 1 else { return name }
+            let digest = SHA256.digest(Array(overrides.map(\.assignment).joined(separator: "\n").utf8))
+            let hex = digest.prefix(6).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+            var cut = ""
+            for c in name where cut.utf8.count + c.utf8.count <= maxNameBytes - 13 { cut.append(c) }
+            return cut + "~" + hex
+        }
+    }
+
+    /// The short label of each dotted key: its last part, or the whole key when that last part
+    /// is shared with another key of `keys`.
+    public static func shortLabels(for keys: Set<String>) -> [String: String] {
+        func last(_ key: String) -> String { key.split(separator: ".").last.map(String.init) ?? key }
+        var uses: [String: Int] = [:]
+        for key in keys { uses[last(key), default: 0] += 1 }
+        var labels: [String: String] = [:]
+        for key in keys { labels[key] = uses[last(key)]! > 1 ? key : last(key) }
+        return labels
+    }
+
+    /// A value as it appears in a run name: no quotes or spaces, and no `/` or control characters.
+    static func valueLabel(_ value: String) -> String {
+        String(value.unicodeScalars.compactMap { c -> Character? in
+            if c == "\"" || c == " " { return nil }
+            if c == "/" || c.value < 0x20 || c.value == 0x7F { return "_" }
+            return Character(c)
         })
     }
 
@@ -87,5 +131,12 @@ public enum SweepPlan {
     public static func shard(_ runs: [SweepRun], shard: Int, of count: Int) -> [SweepRun] {
         precondition(count >= 1 && shard >= 1 && shard <= count, "SweepPlan.shard: \(shard)/\(count)")
         return runs.filter { $0.index % count == shard - 1 }
+    }
+}
+
+extension String {
+    /// The string with zeros in front, up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }
