@@ -32,10 +32,13 @@ struct Run: ParsableCommand {
     }
 
     /// Why `name` cannot name a run folder (nil when it can): one folder name, not a path.
+    /// Sweeps name their runs after their overrides (`hidden_size=200,tied=true`), so `=`, `,`
+    /// and other punctuation are fine; `/`, control characters and a leading `-` are not.
     static func runNameProblem(_ name: String) -> String? {
-        let valid = "use letters, digits, '.', '_' or '-' (a single folder name, not . or ..)"
+        let valid = "use a single folder name: no '/', no control characters, not starting with '-', and not '.' or '..'"
         if name.isEmpty { return "the run name is empty; \(valid)" }
-        if name == "." || name == ".." || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+        if name == "." || name == ".." || name.hasPrefix("-") || name.utf8.count > 255
+            || name.unicodeScalars.contains(where: { $0 == "/" || $0.properties.generalCategory == .control }) {
             return "\"\(name)\" is not a valid run name; \(valid)"
         }
         return nil

@@ -306,13 +306,13 @@ final class CLIBadInputTests: XCTestCase {
     func testBadRunNames() throws {
         try cli.write("exp.yaml", CLIHarness.tinyExperiment)
         try cli.fail(["run", "exp.yaml", "--results", "results", "--name", "a/b"],
-                     "--name: \"a/b\" is not a valid run name; use letters, digits, '.', '_' or '-' (a single folder name, not . or ..); see 'rnnlab run --help'.",
+                     "--name: \"a/b\" is not a valid run name; use a single folder name: no '/', no control characters, not starting with '-', and not '.' or '..'; see 'rnnlab run --help'.",
                      status: 64)
         try cli.fail(["run", "exp.yaml", "--results", "results", "--name", ".."],
-                     "--name: \"..\" is not a valid run name; use letters, digits, '.', '_' or '-' (a single folder name, not . or ..); see 'rnnlab run --help'.",
+                     "--name: \"..\" is not a valid run name; use a single folder name: no '/', no control characters, not starting with '-', and not '.' or '..'; see 'rnnlab run --help'.",
                      status: 64)
         try cli.fail(["run", "exp.yaml", "--results", "results", "--name", ""],
-                     "--name: the run name is empty; use letters, digits, '.', '_' or '-' (a single folder name, not . or ..); see 'rnnlab run --help'.",
+                     "--name: the run name is empty; use a single folder name: no '/', no control characters, not starting with '-', and not '.' or '..'; see 'rnnlab run --help'.",
                      status: 64)
     }
 

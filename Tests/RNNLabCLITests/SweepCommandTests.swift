@@ -116,9 +116,9 @@ final class SweepCommandTests: XCTestCase {
         let result = try rnnlab("sweep", "s.yaml", "--jobs", "3")
         XCTAssertEqual(result.status, 1, result.stdout)
         XCTAssertTrue(result.stdout.contains("train=a.txt,lr=1: completed"), result.stdout)
-        XCTAssertEqual(result.stderr, "rnnlab: error: 2 of 4 runs did not finish: train=missing.txt,lr=1 (failed), train=missing.txt,lr=1.0e9 (failed); the table above says why, and running the same command again retries them\n")
+        XCTAssertEqual(result.stderr, "rnnlab: error: 2 of 4 runs did not finish: train=missing.txt,lr=1 (failed), train=missing.txt,lr=1.0e9 (failed); the table above says why, and running the same command again retries them.\n")
         XCTAssertTrue(result.stdout.contains("train=missing.txt,lr=1: failed in "), result.stdout)
-        XCTAssertTrue(result.stdout.contains("s.yaml: data.train: missing.txt does not exist under the experiment file's folder"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("s.yaml: data.train: \"missing.txt\" does not exist in"), result.stdout)
         XCTAssertTrue(result.stdout.contains("train=a.txt,lr=1.0e9: diverged in "), result.stdout)
         let manifest = try String(contentsOfFile: folder + "/results/tiny/sweep.yaml", encoding: .utf8)
         XCTAssertEqual(manifest.components(separatedBy: "\n").filter { $0.hasPrefix("    status: ") },
@@ -141,7 +141,7 @@ final class SweepCommandTests: XCTestCase {
         let result = try rnnlab("sweep", "s.yaml")
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stdout, "")
-        XCTAssertEqual(result.stderr, "Error: s.yaml: sweep run hidden_size=16 is not valid: s.yaml:3:50: model.tied: a tied model needs embedding_size equal to hidden_size, got embedding_size 8 and hidden_size 16; set them equal or tied: false\n")
+        XCTAssertEqual(result.stderr, "rnnlab: error: s.yaml: sweep run hidden_size=16 is not valid: s.yaml:3:50: model.tied: a tied model needs embedding_size equal to hidden_size, got embedding_size 8 and hidden_size 16; set them equal or tied: false.\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/results"))
 
         let shard = try rnnlab("sweep", "s.yaml", "--shard", "3/2")
