@@ -100,7 +100,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(path) is not a usable rnnlab checkpoint: \(reason)" }
 }
 
-private func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+/// FNV-1a 64 of `bytes`: the checkpoint checksum.
+func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
     return h

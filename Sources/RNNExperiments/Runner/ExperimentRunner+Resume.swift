@@ -106,11 +106,35 @@ extension ExperimentRunner {
                                       checkpointPath: String, configPath: String) throws {
         let fromCheckpoint = try loader.load(text: checkpointYAML, name: configPath)
         guard saved.config != fromCheckpoint.config else { return }
-        let a = fromCheckpoint.resolvedYAML.split(separator: "\n"), b = saved.resolvedYAML.split(separator: "\n")
-        let first = zip(a, b).first { $0 != $1 }
-        let detail = first.map { "\"\($0.0.trimmingCharacters(in: .whitespaces))\" there, \"\($0.1.trimmingCharacters(in: .whitespaces))\" in config.yaml" }
-            ?? "\(a.count) lines there, \(b.count) in config.yaml"
+        let a = keyedLines(fromCheckpoint.resolvedYAML), b = keyedLines(saved.resolvedYAML)
+        var detail = "it has \(a.count) settings and config.yaml \(b.count)"
+        if let (x, y) = zip(a, b).first(where: { $0 != $1 }) {
+            detail = x.path == y.path ? "\(x.path) is \(x.value) there and \(y.value) in config.yaml"
+                                      : "\(x.path) there, \(y.path) in config.yaml"
+        }
         throw ExperimentError.plain("\(checkpointPath) does not belong to this run: its experiment differs from \(configPath) (\(detail))")
+    }
+
+    /// The lines of a resolved experiment (block YAML, as `emit()` writes it) with the key path
+    /// of each: `model.hidden_size` and `8`. A line that is not `key: value` keeps the path of
+    /// the line before it.
+    static func keyedLines(_ yaml: String) -> [(path: String, value: String)] {
+        var parents: [(indent: Int, key: String)] = []
+        var out: [(path: String, value: String)] = []
+        for line in yaml.split(separator: "\n") {
+            let indent = line.prefix { $0 == " " }.count
+            let body = line.dropFirst(indent)
+            guard !body.hasPrefix("- "), let colon = body.firstIndex(of: ":") else {
+                out.append((out.last?.path ?? "", String(body)))
+                continue
+            }
+            while let last = parents.last, last.indent >= indent { parents.removeLast() }
+            let key = String(body[..<colon])
+            let value = body[body.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            out.append(((parents.map(\.key) + [key]).joined(separator: "."), value))
+            if value.isEmpty { parents.append((indent, key)) }
+        }
+        return out
     }
 
     /// What differs between the data a run started with and the data found now (nil: nothing).

@@ -57,10 +57,11 @@ final class StopAfter: Sendable {
     func poll() -> Bool { polls.withLock { $0 += 1; return $0 >= n } }
 }
 
-/// Runs experiment `text` into `root`/<name>/`run`.
+/// Runs experiment `text`, as if read from `root`/experiment.yaml, into `root`/<name>/`run`
+/// (nil: a timestamp).
 @discardableResult
-func runExperiment(_ text: String, root: String, run: String, stopAfter: Int? = nil) throws -> RunOutcome {
-    let loaded = try ExperimentLoader(registry: .builtin).load(text: text, name: "\(root)/\(run).yaml")
+func runExperiment(_ text: String, root: String, run: String?, stopAfter: Int? = nil) throws -> RunOutcome {
+    let loaded = try ExperimentLoader(registry: .builtin).load(text: text, name: "\(root)/experiment.yaml")
     let stop = stopAfter.map(StopAfter.init)
     return try ExperimentRunner(registry: .builtin).run(
         loaded.config, resolvedYAML: loaded.resolvedYAML,
