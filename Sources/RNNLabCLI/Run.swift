@@ -8,12 +8,15 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the experiment in FILE and write its results tree, or continue a stopped run with --resume.",
         discussion: """
-        The run goes to <results>/<experiment name>/<run name>/ with config.yaml, metrics.csv, evals.csv,
+        The run goes to <results>/<experiment name>/<run name>/ with config.yaml, metrics.csv, evals.csv, \
         summary.json, curves.svg, checkpoint/ and log.txt; the folder is printed at the end.
-        The first Ctrl-C (or SIGTERM) finishes the current step, saves a checkpoint and exits with 130 (143);
-        a second Ctrl-C exits at once. `rnnlab run --resume RUN_DIR` continues an interrupted or killed run
-        from its last checkpoint and ends with the same weights and metrics as an uninterrupted run.
-        Exit status: 0 completed, 1 error, 3 diverged, 130 interrupted by SIGINT, 143 by SIGTERM.
+
+        The first Ctrl-C (or SIGTERM) finishes the current step, saves a checkpoint and exits with 130 \
+        (143); a second Ctrl-C exits at once. `rnnlab run --resume RUN_DIR` continues an interrupted or \
+        killed run from its last checkpoint and ends with the same weights and metrics as an \
+        uninterrupted run.
+
+        Exit status: 0 completed, 1 error, 3 diverged, 64 bad arguments, 130 stopped by SIGINT, 143 by SIGTERM.
         """)
 
     @Argument(help: "The experiment file (YAML); omit it with --resume.")
