@@ -1,5 +1,6 @@
 // SweepExecutor: runs a sweep's runs as child `rnnlab run` processes, N at a time, into one
-// results folder, skipping the runs already completed (so running a sweep again resumes it),
+// results folder, skipping the runs already completed and continuing interrupted or killed
+// ones from their last checkpoint (so running a sweep again resumes it),
 // and keeps `sweep.yaml` at the sweep root: the command, every run and its status.
 //
 // Each run is a separate process: a crash or divergence in one cannot take the others down,
@@ -113,16 +114,30 @@ public struct SweepExecutor: Sendable {
             log("\(r.name): completed already; skipped")
             return .completed
         }
+        var resume = false
         if before != .pending {
-            // An incomplete run (killed, failed or interrupted): start it again from scratch.
-            try? FileManager.default.removeItem(atPath: folder)
+            // An incomplete run. Never touch a folder another process is writing (a plain
+            // `rnnlab run --name` or a `--resume` of it); else continue it from its checkpoint
+            // when it has one (killed or interrupted), or start it again from scratch.
+            do { try RunFolderLock(directory: folder).release() } catch {
+                log("\(r.name): another process is writing its folder; skipped")
+                return .running
+            }
+            resume = before != .diverged && FileManager.default.fileExists(atPath: folder + "/checkpoint/last.ckpt")
+            if !resume { try? FileManager.default.removeItem(atPath: folder) }
         }
-        var args = ["run", file, "--results", options.resultsRoot, "--name", r.name, "--quiet"]
-        if let dataRoot = options.dataRoot { args += ["--data-root", dataRoot] }
-        for o in options.overrides { args += ["--set", o] }
-        for o in r.overrides { args += ["--set", o.assignment] }
-        args += ["--set", "training.threads=\(threads)"]
-        log("\(r.name): started")
+        var args: [String]
+        if resume {
+            args = ["run", "--resume", folder, "--quiet"]
+            if let dataRoot = options.dataRoot { args += ["--data-root", dataRoot] }
+        } else {
+            args = ["run", file, "--results", options.resultsRoot, "--name", r.name, "--quiet"]
+            if let dataRoot = options.dataRoot { args += ["--data-root", dataRoot] }
+            for o in options.overrides { args += ["--set", o] }
+            for o in r.overrides { args += ["--set", o.assignment] }
+            args += ["--set", "training.threads=\(threads)"]
+        }
+        log("\(r.name): \(resume ? "resumed from its last checkpoint" : "started")")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: options.executable)
         p.arguments = args

@@ -4,6 +4,7 @@
 // from another working folder that still finds the run's data.
 
 import Foundation
+import Synchronization
 import XCTest
 import RNNExperiments
 #if canImport(Glibc)
@@ -123,5 +124,42 @@ final class ResumeCLITests: XCTestCase {
         let r = try RNNLabProcess(["run", "--resume", "project/results/tiny/r", "--quiet"], in: scratch.path, logs: scratch.path, label: "rel2")
         XCTAssertEqual(r.wait(limit: 60), .exited(0), r.standardError)
         XCTAssertEqual(assertReadableRunTree(dir)?.status, "completed")
+    }
+}
+
+final class SweepResumeTests: XCTestCase {
+    func testASweepResumesItsInterruptedRunAndLeavesABusyOneAlone() throws {
+        let scratch = ScratchFolder("sweep")
+        defer { scratch.remove() }
+        let experiment = try scratch.write("tiny.yaml", tinyExperiment(epochs: 12))
+        let runs = SweepPlan.expand(SweepSpec(grid: [(key: "training.clip", values: ["1", "2"])]))
+        XCTAssertEqual(runs.count, 2)
+        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // Both started as the sweep would start them; run 1 still going in another process (the
+        // sweep reaches it first), run 2 interrupted.
+        var processes: [RNNLabProcess] = []
+        for (i, r) in runs.enumerated() {
+            let args = ["run", experiment, "--results", scratch.path, "--name", r.name, "--quiet"]
+                + r.overrides.flatMap { ["--set", $0.assignment] } + ["--set", "training.threads=\(threads)"]
+                + (i == 0 ? ["--set", "training.epochs=1000"] : [])   // busy for the whole test
+            let p = try RNNLabProcess(args, logs: scratch.path, label: r.name)
+            XCTAssertTrue(waitUntil(30) { p.handlesStopSignals && metricsRows(scratch.path + "/tiny/" + r.name) >= 1 })
+            processes.append(p)
+        }
+        processes[1].send(SIGINT)
+        XCTAssertEqual(processes[1].wait(limit: 30), .exited(130))
+
+        let lines = Mutex<[String]>([])
+        let options = SweepOptions(resultsRoot: scratch.path, jobs: 1, executable: RNNLabProcess.binary)
+        let statuses = try SweepExecutor().run(file: experiment, experiment: "tiny", runs: runs, options: options) { line in
+            lines.withLock { $0.append(line) }
+        }
+        let log = lines.withLock { $0 }
+        XCTAssertEqual(statuses.map(\.1), [.running, .completed], "\(log)")
+        XCTAssertTrue(log.contains("\(runs[0].name): another process is writing its folder; skipped"), "\(log)")
+        XCTAssertTrue(log.contains("\(runs[1].name): resumed from its last checkpoint"), "\(log)")
+        XCTAssertEqual(assertReadableRunTree(scratch.path + "/tiny/" + runs[1].name)?.steps, 600)
+        processes[0].send(SIGTERM)
+        XCTAssertEqual(processes[0].wait(limit: 30), .exited(143))
     }
 }
