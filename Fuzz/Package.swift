@@ -1,13 +1,14 @@
 // swift-tools-version:6.0
 //
-// libFuzzer harness for the experiment-file loader (YAML → typed config). Build and run with
-// ./run.sh SECONDS (see its header), or by hand:
+// libFuzzer harnesses: ConfigFuzzer for the experiment-file loader (YAML → typed config) and
+// CheckpointFuzzer for the checkpoint reader. Build and run with ./run.sh SECONDS (see its
+// header), or by hand:
 //
 //     cd Fuzz
 //     swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --scratch-path .build-fuzz
 //     .build-fuzz/release/ConfigFuzzer corpus -max_total_time=60 -timeout=5 -rss_limit_mb=2048
 //
-// It must find no crash, leak or hang: every input either decodes or is rejected with an error.
+// They must find no crash, leak or hang: every input either decodes or is rejected with an error.
 import PackageDescription
 
 let package = Package(
@@ -17,6 +18,10 @@ let package = Package(
         .target(name: "CFuzzerDriver"),
         .executableTarget(
             name: "ConfigFuzzer",
+            dependencies: ["CFuzzerDriver", .product(name: "RNNLab", package: "rnnlab")]
+        ),
+        .executableTarget(
+            name: "CheckpointFuzzer",
             dependencies: ["CFuzzerDriver", .product(name: "RNNLab", package: "rnnlab")]
         ),
     ]

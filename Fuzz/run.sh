@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Fuzz/run.sh SECONDS [libFuzzer options...]
 #
-# Builds the ConfigFuzzer harness (libFuzzer + AddressSanitizer, release) and fuzzes the
-# experiment loader, ExperimentLoader.load(bytes:name:), for SECONDS seconds (default 60).
-# It exits non-zero when libFuzzer finds a crash, a sanitizer error, a leak or an input slower
-# than 5 s, after printing the input's path (under $FUZZ_WORK/artifacts/) and how to replay it.
+# Builds the libFuzzer harnesses (with AddressSanitizer, release) and fuzzes, for SECONDS seconds
+# in all (default 60), split evenly between:
+#   ConfigFuzzer      the experiment loader, ExperimentLoader.load(bytes:name:)   seeds: corpus/
+#   CheckpointFuzzer  the checkpoint reader, Checkpoint.decode (checksum fixed up) seeds: corpus-checkpoint/
+# FUZZ_TARGETS="ConfigFuzzer" (or CheckpointFuzzer) fuzzes one only. It exits non-zero when
+# libFuzzer finds a crash, a sanitizer error, a leak or an input slower than 5 s, after printing
+# the input's path (under $FUZZ_WORK/<target>/artifacts/) and how to replay it.
 #
-# Seeds are read from Fuzz/corpus/ (committed); inputs libFuzzer finds interesting go to
-# $FUZZ_WORK/corpus (default Fuzz/.fuzz/corpus, not committed), so successive runs build on each
-# other. To fuzz longer, give more seconds, and use both cores with -fork:
+# Inputs libFuzzer finds interesting go to $FUZZ_WORK/<target>/corpus (default Fuzz/.fuzz, not
+# committed), so successive runs build on each other. To fuzz longer, give more seconds, and use
+# both cores with -fork:
 #
-#     Fuzz/run.sh 3600                 # an hour
-#     Fuzz/run.sh 3600 -fork=2         # an hour on two processes
-#     Fuzz/run.sh 0 -runs=1 crash-…    # replay one input (SECONDS 0: no time limit)
+#     Fuzz/run.sh 3600                                   # an hour
+#     FUZZ_TARGETS=ConfigFuzzer Fuzz/run.sh 3600 -fork=2 # an hour on two processes
+#     Fuzz/.build-fuzz/release/ConfigFuzzer <input>      # replay one input
 #
 # The first build compiles rnnlab with sanitizers into Fuzz/.build-fuzz (about 4 minutes on
 # 2 cores); later builds are incremental.
@@ -20,23 +23,34 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}
 shift || true
+targets=(${FUZZ_TARGETS:-ConfigFuzzer CheckpointFuzzer})
 
 flags=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --scratch-path .build-fuzz)
 swift build "${flags[@]}"
-bin="$(swift build "${flags[@]}" --show-bin-path)/ConfigFuzzer"
-
+bindir="$(swift build "${flags[@]}" --show-bin-path)"
 work=${FUZZ_WORK:-.fuzz}
-mkdir -p "$work/corpus" "$work/artifacts"
-limit=()
-if [ "$seconds" -gt 0 ]; then limit=(-max_total_time="$seconds"); fi
-set +e
-"$bin" "$work/corpus" corpus -dict=config.dict "${limit[@]}" -timeout=5 -rss_limit_mb=2048 \
-    -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@"
-status=$?
-set -e
-if [ $status -ne 0 ]; then
-    echo "fuzz: libFuzzer stopped with status $status; inputs in $work/artifacts/:" >&2
-    ls -1 "$work/artifacts/" >&2 || true
-    echo "fuzz: replay one with: $bin <input>" >&2
-fi
+share=$(( seconds / ${#targets[@]} ))
+[ "$share" -ge 1 ] || share=1
+
+status=0
+for target in "${targets[@]}"; do
+    case "$target" in
+        ConfigFuzzer) seeds=(corpus -dict=config.dict) ;;
+        CheckpointFuzzer) seeds=(corpus-checkpoint) ;;
+        *) echo "fuzz: unknown target $target (ConfigFuzzer, CheckpointFuzzer)" >&2; exit 2 ;;
+    esac
+    mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
+    echo "fuzz: $target for $share s"
+    set +e
+    "$bindir/$target" "$work/$target/corpus" "${seeds[@]}" -max_total_time="$share" -timeout=5 -rss_limit_mb=2048 \
+        -artifact_prefix="$work/$target/artifacts/" -print_final_stats=1 "$@"
+    s=$?
+    set -e
+    if [ $s -ne 0 ]; then
+        echo "fuzz: $target stopped with status $s; inputs in $work/$target/artifacts/:" >&2
+        ls -1 "$work/$target/artifacts/" >&2 || true
+        echo "fuzz: replay one with: $bindir/$target <input>" >&2
+        status=$s
+    fi
+done
 exit $status
