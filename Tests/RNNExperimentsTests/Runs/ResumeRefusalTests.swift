@@ -118,4 +118,29 @@ final class ResumeRefusalTests: XCTestCase {
         try writeAtomically(Array(original), to: last)
         XCTAssertEqual(try resumeRun(a).summary.status, "completed")
     }
+
+    func testAWellFormedCheckpointWithAnImpossibleStateIsRefused() throws {
+        // Valid files (checksums right) whose contents do not fit the run: they must be refused
+        // before anything is written, not crash the trainer.
+        let a = try stoppedRun()
+        let last = a + "/checkpoint/last.ckpt"
+        let original = try Checkpoint.read(path: last)
+        var position = original
+        position.header.progress.nextChunk = 999
+        try writeAtomically(try position.encoded(), to: last)
+        assertRefused(a, "\(last) does not match this run: its position (epoch 1, chunk 999 of 50, step 20) is impossible for this data")
+        var slot = original
+        let name = try XCTUnwrap(slot.header.tensors.first { $0.name.hasPrefix("optimizer/m.") }?.name)
+        slot.tensors[name] = [1, 2, 3]
+        slot.header.tensors = slot.header.tensors.map { $0.name == name ? Checkpoint.TensorEntry(name: name, shape: [3], offset: 0, count: 3) : $0 }
+        try writeAtomically(try slot.encoded(), to: last)
+        assertRefused(a, containing: "does not match this run: its optimizer state \(name.dropFirst("optimizer/".count)) (shape [3]) fits no parameter of this model")
+        var hidden = original
+        hidden.tensors["state/hidden"] = [0]
+        hidden.header.tensors = hidden.header.tensors.map { $0.name == "state/hidden" ? Checkpoint.TensorEntry(name: $0.name, shape: [1], offset: 0, count: 1) : $0 }
+        try writeAtomically(try hidden.encoded(), to: last)
+        assertRefused(a, "\(last) does not match this run: its hidden state has 1 values, and this model carries 32")
+        try writeAtomically(try original.encoded(), to: last)
+        XCTAssertEqual(try resumeRun(a).summary.status, "completed")
+    }
 }
