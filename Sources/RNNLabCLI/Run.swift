@@ -6,18 +6,33 @@ import RNNExperiments
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train the experiment in FILE and write its results tree.",
+        abstract: "Train the experiment in FILE and write its results tree, or continue a stopped run with --resume.",
         discussion: """
-        The run goes to <results>/<experiment name>/<run name>/ with config.yaml, metrics.csv, evals.csv,
+        The run goes to <results>/<experiment name>/<run name>/ with config.yaml, metrics.csv, evals.csv, \
         summary.json, curves.svg, checkpoint/ and log.txt; the folder is printed at the end.
-        The first Ctrl-C (or SIGTERM) finishes the current step, saves a checkpoint and exits with 130 (143);
-        a second Ctrl-C exits at once.
+
+        The first Ctrl-C (or SIGTERM) finishes the current step, saves a checkpoint and exits with 130 \
+        (143); a second Ctrl-C exits at once. `rnnlab run --resume RUN_DIR` continues an interrupted or \
+        killed run from its last checkpoint and ends with the same weights and metrics as an \
+        uninterrupted run.
+
+        Exit status: 0 completed, 1 error, 3 diverged, 64 bad arguments, 130 stopped by SIGINT, 143 by SIGTERM.
         """)
 
-    @OptionGroup var experiment: ExperimentFileOptions
+    @Argument(help: "The experiment file (YAML); omit it with --resume.")
+    var file: String?
 
-    @Option(help: "Results root folder.")
-    var results = "results"
+    @Option(help: ArgumentHelp("Continue the run in this folder from its checkpoint/last.ckpt.", valueName: "run-dir"))
+    var resume: String?
+
+    @Option(name: .customLong("data-root"), help: "Folder that relative data paths resolve against (default: $RNNLAB_DATA, else the experiment file's folder; with --resume, where the run found its data).")
+    var dataRoot: String?
+
+    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a key: --set training.lr=0.5 (repeatable; not with --resume).")
+    var overrides: [String] = []
+
+    @Option(help: "Results root folder (default: results).")
+    var results: String?
 
     @Option(help: "Run folder name (default: a timestamp).")
     var name: String?
@@ -28,6 +43,21 @@ struct Run: ParsableCommand {
     func validate() throws {
         if let name, let problem = Self.runNameProblem(name) {
             throw ValidationError("--name: \(problem)")
+        }
+        switch (file, resume) {
+        case (nil, nil):
+            throw ValidationError("give an experiment FILE to run, or --resume RUN_DIR to continue a stopped run")
+        case (_?, _?):
+            throw ValidationError("give either an experiment FILE or --resume RUN_DIR, not both: a resumed run continues with the experiment saved in RUN_DIR/config.yaml")
+        case (nil, _?):
+            if !overrides.isEmpty {
+                throw ValidationError("--set cannot change a resumed run, which continues exactly as it started; to change the experiment, start a new run with rnnlab run RUN_DIR/config.yaml --set …")
+            }
+            if name != nil || results != nil {
+                throw ValidationError("--name and --results choose a new run's folder; a resumed run stays in RUN_DIR")
+            }
+        default:
+            break
         }
     }
 
@@ -44,19 +74,30 @@ struct Run: ParsableCommand {
         return nil
     }
 
+    var resolvedDataRoot: String? {
+        dataRoot ?? ProcessInfo.processInfo.environment["RNNLAB_DATA"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     func run() throws {
         let registry = RNNLab.registry
-        let loaded: LoadedExperiment
-        do {
-            loaded = try ExperimentLoader(registry: registry).load(path: experiment.file, overrides: experiment.overrides)
-        } catch { throw fail(error) }
+        let runner = ExperimentRunner(registry: registry)
         let stop = StopSignal.install()
         let outcome: RunOutcome
         do {
-            outcome = try ExperimentRunner(registry: registry).run(
-                loaded.config, resolvedYAML: loaded.resolvedYAML,
-                options: RunOptions(resultsRoot: results, runName: name, dataRoot: experiment.resolvedDataRoot, quiet: quiet,
-                                    stopRequested: { stop.requested }))
+            if let resume {
+                // With --resume, RNNLAB_DATA does not override where the run found its data; --data-root does.
+                outcome = try runner.resume(runDirectory: resume, options: RunOptions(
+                    dataRoot: dataRoot, quiet: quiet, stopRequested: { stop.requested }))
+            } else {
+                let loaded = try ExperimentLoader(registry: registry).load(path: file!, overrides: overrides)
+                outcome = try runner.run(
+                    loaded.config, resolvedYAML: loaded.resolvedYAML,
+                    options: RunOptions(resultsRoot: results ?? "results", runName: name, dataRoot: resolvedDataRoot, quiet: quiet,
+                                        stopRequested: { stop.requested }))
+            }
+        } catch ExperimentError.stoppedBeforeTraining {
+            printError(ExperimentError.stoppedBeforeTraining.description)
+            throw ExitCode(stop.signal == SIGTERM ? 143 : 130)
         } catch { throw fail(error) }
         if quiet { print(outcome.directory) }
         switch outcome.summary.status {

@@ -27,12 +27,17 @@ final class StopSignal: @unchecked Sendable {
         for sig in [SIGINT, SIGTERM] {
             Glibc.signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            // The handler keeps its source alive; both live as long as the process.
             source.setEventHandler {
+                // Signals that arrive before the handler runs are coalesced: `data` counts them.
+                let count = source.data
                 let (exchanged, _) = s.flag.compareExchange(expected: 0, desired: sig, ordering: .relaxed)
+                if sig == SIGINT && (!exchanged || count >= 2) {
+                    // Every file is written atomically, so leaving now tears none.
+                    _exit(130)
+                }
                 if exchanged {
                     FileHandle.standardError.write(Data("\nrnnlab: stopping after this step (again to quit at once)\n".utf8))
-                } else if sig == SIGINT {
-                    _exit(130)
                 }
             }
             source.resume()

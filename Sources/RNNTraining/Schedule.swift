@@ -100,8 +100,9 @@ public final class PlateauSchedule: LearningRateSchedule {
         get { ["lr": learningRate, "decays": Double(decays), "bad_epochs": Double(badEpochs)] }
         set {
             learningRate = newValue["lr"] ?? learningRate
-            decays = Int(newValue["decays"] ?? 0)
-            badEpochs = Int(newValue["bad_epochs"] ?? 0)
+            // Int(exactly:) rather than Int(_:): a damaged value must not trap.
+            decays = Int(exactly: (newValue["decays"] ?? 0).rounded()) ?? 0
+            badEpochs = Int(exactly: (newValue["bad_epochs"] ?? 0).rounded()) ?? 0
         }
     }
 }

@@ -4,7 +4,9 @@
 //
 // It owns no files and prints nothing: observers do. All its state lives in `progress`, the
 // carried `hiddenState`, the model, the optimizer and the schedule, so that a checkpoint of
-// those resumes bit for bit.
+// those resumes bit for bit. Checkpoints are offered only at points where nothing but that
+// state decides what happens next (after a step's logging and validation, after an epoch's
+// end), so a run resumed from one does exactly what the uninterrupted run did.
 
 import Foundation
 import RNNModel
@@ -159,6 +161,18 @@ public final class Trainer<T: BLASScalar> {
             _ = notify(observers, .checkpointDue(.interrupted, progress))
             return outcome(.interrupted, reason)
         }
+        /// The step and time limits (the epoch limit is checked where an epoch starts).
+        func limitReached() -> TrainingOutcome? {
+            if let maxSteps = options.maxSteps, progress.step >= maxSteps {
+                return outcome(.completed, "reached max_steps \(maxSteps)")
+            }
+            if let budget = options.timeBudget, progress.elapsedSeconds >= budget {
+                return outcome(.completed, String(format: "reached the time budget of %.0f s", budget))
+            }
+            return nil
+        }
+        // A run resumed from a checkpoint taken at its last step has nothing left to train.
+        if let done = limitReached() { return finish(observers, done) }
 
         return train.tokens.withUnsafeBufferPointer { tokens -> TrainingOutcome in
             while true {
@@ -203,14 +217,10 @@ public final class Trainer<T: BLASScalar> {
                     if let every = options.checkpointEvery, progress.step % every == 0 {
                         if notify(observers, .checkpointDue(.interval, progress)) == .stop { control = .stop }
                     }
+                    // Limits first: a stop asked for at the last step completes the run.
+                    if let done = limitReached() { return finish(observers, done) }
                     if control == .stop { return interrupted("stopped by an observer") }
                     if stopRequested() { return interrupted("stop requested") }
-                    if let maxSteps = options.maxSteps, progress.step >= maxSteps {
-                        return finish(observers, outcome(.completed, "reached max_steps \(maxSteps)"))
-                    }
-                    if let budget = options.timeBudget, progress.elapsedSeconds >= budget {
-                        return finish(observers, outcome(.completed, String(format: "reached the time budget of %.0f s", budget)))
-                    }
                 }
                 // End of an epoch: validate, let the schedule decide, start the next epoch.
                 if progress.intervalSteps > 0 { _ = log(observers) }
@@ -228,10 +238,12 @@ public final class Trainer<T: BLASScalar> {
                 progress.epoch += 1
                 progress.nextChunk = 0
                 hiddenState.zero()
-                let checkpointControl = notify(observers, .checkpointDue(.epochEnd, progress))
+                // Decided before the checkpoint: a run resumed from it must not train past the
+                // schedule's stop (the decision is not part of the saved state).
                 if action == .stop {
                     return finish(observers, outcome(.completed, "the schedule stopped at epoch \(progress.epoch - 1)"))
                 }
+                let checkpointControl = notify(observers, .checkpointDue(.epochEnd, progress))
                 if control == .stop || checkpointControl == .stop { return interrupted("stopped by an observer") }
                 if stopRequested() { return interrupted("stop requested") }
             }

@@ -317,7 +317,7 @@ final class CLIBadInputTests: XCTestCase {
     }
 
     func testCommandLineMistakesPointAtHelpWithoutAUsageDump() throws {
-        try cli.fail(["run"], "missing expected argument '<file>'; see 'rnnlab run --help'.", status: 64)
+        try cli.fail(["run"], "give an experiment FILE to run, or --resume RUN_DIR to continue a stopped run; see 'rnnlab run --help'.", status: 64)
         try cli.fail(["run", "exp.yaml", "--bogus"], "unknown option '--bogus'; see 'rnnlab run --help'.", status: 64)
         try cli.fail(["trian"], "unexpected argument 'trian'; see 'rnnlab --help'.", status: 64)
         try cli.fail(["generate", "x", "--temperature", "0"], "--temperature must be a number > 0, got 0.0; see 'rnnlab generate --help'.", status: 64)

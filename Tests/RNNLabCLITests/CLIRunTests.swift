@@ -275,7 +275,7 @@ final class CLIRunTests: XCTestCase {
     func testHelpAndVersionGoToStdout() throws {
         let cli = try CLIHarness()
         let help = try cli.succeed(["run", "--help"]).stdout
-        XCTAssertTrue(help.contains("USAGE: rnnlab run <file>"), help)
+        XCTAssertTrue(help.contains("USAGE: rnnlab run [<file>]"), help)
         XCTAssertTrue(help.contains("--data-root") && help.contains("--set") && help.contains("--name") && help.contains("--results"))
         XCTAssertFalse(try cli.succeed(["--version"]).stdout.isEmpty)
         for sub in ["validate", "components", "generate", "eval", "bench"] {

@@ -46,6 +46,20 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileWriteE
     if dfd >= 0 { fsync(dfd); close(dfd) }
 }
 
+/// Whether `name` is the temporary file of an atomic write (`.<target>.tmp-<pid>-<random>`); one
+/// is left behind only when a process is killed mid-write, and readers ignore it.
+public func isAtomicWriteTemporary(_ name: String) -> Bool {
+    name.hasPrefix(".") && name.contains(".tmp-")
+}
+
+/// Removes the temporaries that writes interrupted by a kill left in `directory` (not recursive).
+public func removeAtomicWriteTemporaries(in directory: String) {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    for name in names where isAtomicWriteTemporary(name) {
+        unlink((directory as NSString).appendingPathComponent(name))
+    }
+}
+
 /// Writes `text` as UTF-8 to `path` atomically.
 public func writeAtomically(_ text: String, to path: String) throws(FileWriteError) {
     try writeAtomically(Array(text.utf8), to: path)
@@ -57,12 +71,16 @@ public final class AppendingFile {
     private let fd: Int32
 
     /// Opens `path` for appending, creating it (with `header` as its first line) when absent.
+    ///
+    /// A new file with a header is created atomically with its header already in it, so that a
+    /// reader never finds it empty (an empty CSV file has no header and cannot be read).
     public init(path: String, header: String? = nil) throws(FileWriteError) {
         self.path = path
-        let existed = FileManager.default.fileExists(atPath: path)
+        if let header, !FileManager.default.fileExists(atPath: path) {
+            try writeAtomically(header + "\n", to: path)
+        }
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, reason: errnoText()) }
-        if !existed, let header { try append(header) }
     }
 
     deinit { close(fd) }

@@ -3,15 +3,20 @@
 //
 // Layout (all integers little-endian):
 //   bytes 0..<8    magic "RNNLABCK"
-//   bytes 8..<12   format version (UInt32), currently 1
+//   bytes 8..<12   format version (UInt32), currently 2
 //   bytes 12..<20  header length N (UInt64)
 //   next N bytes   header: UTF-8 JSON (`Checkpoint.Header`): config, vocabulary, model summary,
 //                  training progress, optimizer and schedule state, random generator state,
 //                  and an index of the tensors (name, shape, offset, count)
 //   padding        zeros up to a multiple of 64 bytes
 //   payload        the tensors' Float32 values, back to back, in index order
-//   last 8 bytes   FNV-1a 64 checksum of the payload (UInt64)
-// A reader checks the magic, the version, the sizes and the checksum before trusting anything.
+//   last 8 bytes   FNV-1a 64 checksum of every byte before it (UInt64)
+// A reader checks the magic, the version, the sizes and the checksum before trusting anything,
+// and every size and offset in the header against the file's length (a hostile or damaged file
+// gives a `CheckpointError`, never a trap).
+//
+// Version history: 1 summed the payload only (a flipped bit in the header went unnoticed);
+// 2 sums the whole file. This reader reads version 2 only.
 
 import Foundation
 import RNNModel
@@ -21,7 +26,7 @@ import RNNTraining
 /// A saved model with its training state.
 public struct Checkpoint: Sendable {
     public static let magic = Array("RNNLABCK".utf8)
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
 
     /// One tensor in the payload.
     public struct TensorEntry: Codable, Sendable, Equatable {
@@ -48,8 +53,33 @@ public struct Checkpoint: Sendable {
         public var progress: TrainingProgress
         public var optimizerStep: Int
         public var schedule: [String: Double]
+        /// The random generator state. Training draws no random numbers today (no dropout, no
+        /// shuffling), so this is empty; a component that draws some saves its state here.
         public var rng: [UInt64]
         public var tensors: [TensorEntry]
+        /// The absolute folder that the experiment's relative data paths resolved against, so
+        /// that `--resume` finds the data from any working directory (nil in `best` files).
+        public var dataRoot: String?
+        /// Data rows of the run's CSV files (`metrics.csv`, `evals.csv`) when this state was
+        /// saved: a resumed run drops the rows written after it (nil in `best` files).
+        public var csvRows: [String: Int]?
+
+        public init(kind: String, rnnlabVersion: String, config: String, vocabulary: [String], model: [String: String],
+                    progress: TrainingProgress, optimizerStep: Int, schedule: [String: Double], rng: [UInt64],
+                    tensors: [TensorEntry], dataRoot: String? = nil, csvRows: [String: Int]? = nil) {
+            self.kind = kind
+            self.rnnlabVersion = rnnlabVersion
+            self.config = config
+            self.vocabulary = vocabulary
+            self.model = model
+            self.progress = progress
+            self.optimizerStep = optimizerStep
+            self.schedule = schedule
+            self.rng = rng
+            self.tensors = tensors
+            self.dataRoot = dataRoot
+            self.csvRows = csvRows
+        }
     }
 
     public var header: Header
@@ -70,7 +100,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(path) is not a usable rnnlab checkpoint: \(reason)" }
 }
 
-private func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+/// FNV-1a 64 of `bytes`: the checkpoint checksum.
+func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
     return h
@@ -110,7 +141,6 @@ extension Checkpoint {
         appendLE(UInt64(json.count), to: &out)
         out += json
         while out.count % 64 != 0 { out.append(0) }
-        let payloadStart = out.count
         out.reserveCapacity(out.count + offset * 4 + 8)
         for e in entries {
             tensors[e.name]!.withUnsafeBytes { raw in
@@ -118,7 +148,7 @@ extension Checkpoint {
                 out.append(contentsOf: raw)
             }
         }
-        let sum = out.withUnsafeBytes { fnv1a(UnsafeRawBufferPointer(rebasing: $0[payloadStart...])) }
+        let sum = out.withUnsafeBytes { fnv1a($0) }
         appendLE(sum, to: &out)
         return out
     }
@@ -132,39 +162,55 @@ extension Checkpoint {
     }
 
     /// Decodes and verifies checkpoint bytes; `path` names the source in errors.
+    ///
+    /// Checks, in order: the signature, the format version, the length of the header, the
+    /// checksum over the whole file, the header's JSON, and each tensor's shape, offset and
+    /// count against the payload. Any failure is a `CheckpointError` saying what is wrong.
     public static func decode(_ bytes: [UInt8], path: String) throws(CheckpointError) -> Checkpoint {
         func fail(_ reason: String) -> CheckpointError { CheckpointError(path: path, reason: reason) }
-        guard bytes.count >= 20, Array(bytes[0..<8]) == magic else {
-            throw fail("it does not start with the rnnlab checkpoint signature")
+        guard bytes.count >= 8, Array(bytes[0..<8]) == magic else {
+            throw fail(bytes.isEmpty ? "the file is empty" : "it does not start with the rnnlab checkpoint signature")
         }
+        guard bytes.count >= 20 else { throw fail("it is truncated (\(bytes.count) bytes, too short for a header)") }
         let version = readLE(UInt32.self, bytes, at: 8)
         guard version == formatVersion else {
-            throw fail("it has format version \(version), and this rnnlab reads version \(formatVersion)")
+            throw fail("it has format version \(version), and this rnnlab reads version \(formatVersion) only")
         }
         let headerLength = readLE(UInt64.self, bytes, at: 12)
-        guard headerLength < UInt64(bytes.count), 20 + Int(headerLength) <= bytes.count else {
-            throw fail("it is truncated (header incomplete)")
+        guard headerLength <= UInt64(bytes.count - 20) else {
+            throw fail("it is truncated (\(bytes.count) bytes, shorter than its \(headerLength)-byte header)")
+        }
+        let headerEnd = 20 + Int(headerLength)
+        let payloadStart = (headerEnd + 63) / 64 * 64
+        guard payloadStart + 8 <= bytes.count else {
+            throw fail("it is truncated (\(bytes.count) bytes, no room for the payload's checksum)")
+        }
+        let sum = bytes.withUnsafeBytes { fnv1a(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 8)])) }
+        guard sum == readLE(UInt64.self, bytes, at: bytes.count - 8) else {
+            throw fail("its checksum does not match (the file is damaged or incomplete)")
         }
         let header: Header
         do {
-            header = try JSONDecoder().decode(Header.self, from: Data(bytes[20..<(20 + Int(headerLength))]))
+            header = try JSONDecoder().decode(Header.self, from: Data(bytes[20..<headerEnd]))
         } catch {
             throw fail("its header is damaged")
         }
-        var payloadStart = 20 + Int(headerLength)
-        while payloadStart % 64 != 0 { payloadStart += 1 }
-        let elements = header.tensors.reduce(0) { max($0, $1.offset + $1.count) }
-        guard payloadStart + elements * 4 + 8 == bytes.count else {
-            throw fail(payloadStart + elements * 4 + 8 > bytes.count ? "it is truncated (\(bytes.count) bytes, \(payloadStart + elements * 4 + 8) expected)"
-                                                                     : "it has trailing bytes")
-        }
-        let sum = bytes.withUnsafeBytes { fnv1a(UnsafeRawBufferPointer(rebasing: $0[payloadStart..<(payloadStart + elements * 4)])) }
-        guard sum == readLE(UInt64.self, bytes, at: payloadStart + elements * 4) else {
-            throw fail("its checksum does not match (the file is damaged)")
-        }
+        let payloadElements = (bytes.count - 8 - payloadStart) / 4
+        guard (bytes.count - 8 - payloadStart) % 4 == 0 else { throw fail("its payload is not a whole number of Float32 values") }
+        var end = 0
         var tensors: [String: [Float]] = [:]
         for e in header.tensors {
-            guard e.count == e.shape.reduce(1, *), e.offset >= 0 else { throw fail("tensor \(e.name) has an inconsistent shape") }
+            var elements = 1
+            for d in e.shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+                guard d >= 0, !overflow else { throw fail("tensor \(e.name) has an impossible shape \(e.shape)") }
+                elements = product
+            }
+            guard e.count == elements, e.offset >= 0, e.offset <= payloadElements, e.count <= payloadElements - e.offset else {
+                throw fail("tensor \(e.name) (shape \(e.shape), offset \(e.offset), count \(e.count)) does not fit the \(payloadElements)-value payload")
+            }
+            guard tensors[e.name] == nil else { throw fail("it lists tensor \(e.name) twice") }
+            end = max(end, e.offset + e.count)
             var values = [Float](repeating: 0, count: e.count)
             values.withUnsafeMutableBytes { dst in
                 bytes.withUnsafeBytes { src in
@@ -173,6 +219,7 @@ extension Checkpoint {
             }
             tensors[e.name] = values
         }
+        guard end == payloadElements else { throw fail("it has \(payloadElements - end) values no tensor claims") }
         return Checkpoint(header: header, tensors: tensors)
     }
 }

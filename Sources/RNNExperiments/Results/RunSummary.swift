@@ -61,11 +61,19 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case rnnlabVersion = "rnnlab_version", gitCommit = "git_commit", blas, model
     }
 
-    /// Pretty, key-sorted JSON (deterministic).
+    /// Pretty, key-sorted JSON (deterministic). JSON has no NaN or infinity: a perplexity that
+    /// is not finite (a run that blew up) is written as null, any other number as 0.
     public func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var bytes = Array(try encoder.encode(self))
+        var clean = self
+        for key in [\RunSummary.trainPPL, \.validPPL, \.bestValidPPL, \.testPPL, \.floorPPL] where !(clean[keyPath: key]?.isFinite ?? true) {
+            clean[keyPath: key] = nil
+        }
+        for key in [\RunSummary.trainTokensPerSec, \.wallSeconds, \.epochs] where !clean[keyPath: key].isFinite {
+            clean[keyPath: key] = 0
+        }
+        var bytes = Array(try encoder.encode(clean))
         bytes.append(0x0A)
         return bytes
     }

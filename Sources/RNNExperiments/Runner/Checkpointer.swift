@@ -15,6 +15,11 @@ public final class Checkpointer: TrainingObserver {
     private let config: String
     private let vocabulary: Vocabulary
     private let modelSummary: [String: String]
+    /// The absolute folder relative data paths resolved against (saved in `last` checkpoints).
+    public var dataRoot: String?
+    /// The data rows of the run's CSV files so far (saved in `last` checkpoints, so that a
+    /// resumed run can drop the rows written after the checkpoint).
+    public var csvRows: (() -> [String: Int])?
     public private(set) var writeError: Error?
 
     public init(directory: String, trainer: Trainer<Float>, config: String, vocabulary: Vocabulary,
@@ -49,7 +54,9 @@ public final class Checkpointer: TrainingObserver {
         }
         let header = Checkpoint.Header(kind: kind, rnnlabVersion: rnnlabVersion, config: config, vocabulary: vocabulary.tokens,
                                        model: modelSummary, progress: trainer.progress, optimizerStep: optimizerStep,
-                                       schedule: trainer.schedule.state, rng: trainer.model.dropoutGenerator.state, tensors: entries)
+                                       schedule: trainer.schedule.state, rng: trainer.model.dropoutGenerator.state, tensors: entries,
+                                       dataRoot: includeTrainingState ? dataRoot : nil,
+                                       csvRows: includeTrainingState ? csvRows?() : nil)
         return Checkpoint(header: header, tensors: tensors)
     }
 

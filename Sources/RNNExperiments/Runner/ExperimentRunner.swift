@@ -186,9 +186,14 @@ public struct ExperimentRunner {
     /// Runs `config` and writes its results tree.
     ///
     /// - Parameter resolvedYAML: the fully resolved experiment file, written as config.yaml.
+    /// - Throws: `ExperimentError.stoppedBeforeTraining` when `options.stopRequested` turns true
+    ///   while the data loads (nothing is written then).
     public func run(_ config: ExperimentConfig, resolvedYAML: String, options: RunOptions) throws -> RunOutcome {
         let prepared = try prepare(config, dataRoot: options.dataRoot)
+        if options.stopRequested() { throw ExperimentError.stoppedBeforeTraining }
         let (directory, runName) = try Self.createRunFolder(root: options.resultsRoot, experiment: config.name, name: options.runName)
+        let lock = try RunFolderLock(directory: directory)
+        defer { lock.release() }
         do { try writeAtomically(resolvedYAML, to: directory + "/config.yaml") } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
@@ -196,10 +201,27 @@ public struct ExperimentRunner {
         return try execute(prepared, directory: directory, runName: runName, resolvedYAML: resolvedYAML, options: options, resumeFrom: nil)
     }
 
+    /// The identity of the data a run trains on, as summary.json records it.
+    static func datasetIdentity(_ config: ExperimentConfig, _ corpus: Corpus) -> DatasetIdentity {
+        DatasetIdentity(
+            type: config.data.name, sources: corpus.sources.map { .init(name: $0.name, sha256: $0.sha256) },
+            trainTokens: corpus.train.count, validTokens: corpus.valid.count, testTokens: corpus.test.count,
+            vocabularySize: corpus.vocabulary.count)
+    }
+
+    /// The absolute folder that the relative data paths of `config` resolve against.
+    static func absoluteDataRoot(_ config: ExperimentConfig, dataRoot: String?) -> String {
+        var base = dataRoot ?? (config.sourcePath as NSString).deletingLastPathComponent
+        if base.isEmpty { base = "." }
+        if !base.hasPrefix("/") { base = FileManager.default.currentDirectoryPath + "/" + base }
+        return (base as NSString).standardizingPath
+    }
+
     /// Trains a prepared experiment in `directory`, from scratch or from a `last` checkpoint.
     ///
     /// When a fresh run fails before its first step (its log, summary or metrics files cannot
     /// be written), the run folder is removed again: no half-written run is left behind.
+    /// The caller holds the folder's `RunFolderLock`.
     func execute(_ prepared: Prepared, directory: String, runName: String, resolvedYAML: String, options: RunOptions,
                  resumeFrom checkpoint: Checkpoint?) throws -> RunOutcome {
         var trainingStarted = false
@@ -221,14 +243,18 @@ public struct ExperimentRunner {
         let t = config.training
         let built = prepared.built
         let model = built.model
+        let trainingOptions = TrainingOptions(
+            bptt: prepared.bptt, clip: t.clip, epochs: t.epochs, maxSteps: t.maxSteps, timeBudget: t.timeBudget,
+            evalEvery: t.evalEvery, logEvery: t.logEvery, checkpointEvery: t.checkpointEvery)
+        let trainer = Trainer(model: model, optimizer: built.optimizer, schedule: built.schedule,
+                              train: prepared.train, valid: prepared.valid, options: trainingOptions)
+        // Restored before anything is written, so that a checkpoint that does not fit leaves the folder as it was.
+        if let checkpoint { try restoreTrainingState(trainer, from: checkpoint, path: directory + "/checkpoint/last.ckpt") }
         try log.attach(path: directory + "/log.txt")
 
         let blas = BLASRuntime.info()
         let corpus = prepared.corpus
-        let dataset = DatasetIdentity(
-            type: config.data.name, sources: corpus.sources.map { .init(name: $0.name, sha256: $0.sha256) },
-            trainTokens: corpus.train.count, validTokens: corpus.valid.count, testTokens: corpus.test.count,
-            vocabularySize: corpus.vocabulary.count)
+        let dataset = Self.datasetIdentity(config, corpus)
         let modelText = "\(model.cell.summary), E=\(config.model.embeddingSize), H=\(config.model.hiddenSize), V=\(model.vocabularySize), \(model.output.summary)"
         var summary = RunSummary(
             status: "running", experiment: config.name, run: runName, params: model.parameterCount, trainTokensPerSec: 0,
@@ -244,16 +270,11 @@ public struct ExperimentRunner {
         log.say("  BLAS: \(blas)")
         if let floor = summary.floorPPL { log.say(String(format: "  entropy floor: perplexity %.3f", floor)) }
 
-        let trainingOptions = TrainingOptions(
-            bptt: prepared.bptt, clip: t.clip, epochs: t.epochs, maxSteps: t.maxSteps, timeBudget: t.timeBudget,
-            evalEvery: t.evalEvery, logEvery: t.logEvery, checkpointEvery: t.checkpointEvery)
-        let trainer = Trainer(model: model, optimizer: built.optimizer, schedule: built.schedule,
-                              train: prepared.train, valid: prepared.valid, options: trainingOptions)
         var elapsedBefore = 0.0
         if let checkpoint {
-            try restoreTrainingState(trainer, from: checkpoint, path: directory + "/checkpoint/last.ckpt")
             elapsedBefore = checkpoint.header.progress.elapsedSeconds
-            try MetricsRecorder.truncate(directory: directory, afterStep: checkpoint.header.progress.step)
+            try MetricsRecorder.truncate(directory: directory, keepingRows: checkpoint.header.csvRows,
+                                         afterStep: checkpoint.header.progress.step)
             log.say("  resuming at step \(trainer.progress.step) (epoch \(trainer.progress.epoch))")
         }
         let recorder = try MetricsRecorder(directory: directory)
@@ -264,6 +285,8 @@ public struct ExperimentRunner {
                                                 "bias": String(config.model.bias), "embedding_size": String(config.model.embeddingSize),
                                                 "hidden_size": String(config.model.hiddenSize), "vocabulary_size": String(model.vocabularySize),
                                             ])
+        checkpointer.dataRoot = Self.absoluteDataRoot(config, dataRoot: options.dataRoot)
+        checkpointer.csvRows = { [unowned recorder] in recorder.rowCounts }
         let console = ConsoleReporter(log: log, epochs: t.epochs, chunksPerEpoch: trainer.chunksPerEpoch)
         trainingStarted = true
         let outcome = trainer.run(observers: [recorder, checkpointer, console], stopRequested: options.stopRequested)
@@ -296,48 +319,22 @@ public struct ExperimentRunner {
         }
         recorder.sync()
         summary.wallSeconds = elapsedBefore + seconds(ContinuousClock.now - started)
-        try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: config.name)
+        var failure = recorder.writeError.map { "\($0)" } ?? checkpointer.writeError.map { "\($0)" }
+        do { try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: config.name) }
+        catch { failure = failure ?? "\(error)" }
+        if let failure {
+            // The results are incomplete: say so in the summary rather than claim the status.
+            summary.status = "failed"
+            summary.stopReason = failure
+        }
         try writeAtomically(try summary.encoded(), to: directory + "/summary.json")
-        if let e = recorder.writeError { throw ExperimentError.plain("\(e)") }
-        if let e = checkpointer.writeError { throw ExperimentError.plain("\(e)") }
+        if let failure { throw ExperimentError.plain(failure) }
         log.say(String(format: "  %@ in %.1f s: best valid ppl %@, test ppl %@, %.0f train tokens/s",
                        summary.status, summary.wallSeconds,
                        summary.bestValidPPL.map { String(format: "%.3f", $0) } ?? "-",
                        summary.testPPL.map { String(format: "%.3f", $0) } ?? "-", summary.trainTokensPerSec))
         log.say(directory)
         return RunOutcome(directory: directory, summary: summary)
-    }
-
-    /// Puts the weights, optimizer and schedule state, progress, hidden state and best weights of
-    /// a `last` checkpoint into `trainer`.
-    func restoreTrainingState(_ trainer: Trainer<Float>, from checkpoint: Checkpoint, path: String) throws {
-        try checkpoint.copyParameters(into: trainer.model, prefix: "param/", path: path)
-        guard let hidden = checkpoint.tensors["state/hidden"], hidden.count == trainer.hiddenState.count else {
-            throw ExperimentError.plain("\(path) does not match this run: its hidden state has another shape")
-        }
-        hidden.withUnsafeBufferPointer { copyElements(from: $0.baseAddress!, to: trainer.hiddenState.data, count: hidden.count) }
-        var state = trainer.optimizer.state
-        state.step = checkpoint.header.optimizerStep
-        state.slots = checkpoint.header.tensors.filter { $0.name.hasPrefix("optimizer/") }.map { entry in
-            let t = Tensor<Float>(shape: entry.shape, values: checkpoint.tensors[entry.name]!)
-            return (name: String(entry.name.dropFirst("optimizer/".count)), values: t)
-        }
-        trainer.optimizer.state = state
-        trainer.schedule.state = checkpoint.header.schedule
-        guard let generator = Xoshiro256(state: checkpoint.header.rng) else {
-            throw ExperimentError.plain("\(path) is damaged: its random generator state is invalid")
-        }
-        trainer.model.dropoutGenerator = generator
-        trainer.progress = checkpoint.header.progress
-        if checkpoint.tensors.keys.contains(where: { $0.hasPrefix("best/") }) {
-            let best = try trainer.model.parameters.map { p -> Tensor<Float> in
-                guard let v = checkpoint.tensors["best/" + p.name], v.count == p.count else {
-                    throw ExperimentError.plain("\(path) does not match this run: its best weights lack \(p.name)")
-                }
-                return Tensor(shape: p.shape, values: v)
-            }
-            trainer.setBestParameters(best)
-        }
     }
 
     /// Writes curves.svg: training loss and validation perplexity against tokens seen.

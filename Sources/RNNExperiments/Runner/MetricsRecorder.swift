@@ -1,5 +1,11 @@
 // MetricsRecorder: appends metrics.csv (a row per logged step) and evals.csv (a row per
 // evaluation) as training goes, one flushed line at a time, and keeps the points for the curves.
+//
+// A resumed run opens the files a previous process wrote: it first cuts them back to the rows
+// its checkpoint had seen (`truncate`), then reads them back, so that its curves and summary
+// cover the whole run. Every value it keeps is the value as written (six decimals), so that a
+// resumed run's curves and summary equal an uninterrupted run's. It does not parse anything but
+// its own two files.
 
 import Foundation
 import RNNTraining
@@ -8,6 +14,8 @@ import RNNTraining
 public enum ResultsColumns {
     public static let metrics = "step,epoch,tokens,train_loss,train_ppl,lr,grad_norm,tokens_per_sec,elapsed_s"
     public static let evals = "step,epoch,tokens,split,loss,ppl"
+    /// Columns that measure time, and so differ between two runs of the same experiment.
+    public static let timing: Set<String> = ["tokens_per_sec", "elapsed_s"]
 }
 
 /// Writes the metric files of a run.
@@ -18,26 +26,57 @@ public final class MetricsRecorder: TrainingObserver {
     public private(set) var trainCurve: [(Double, Double)] = []
     /// (tokens, validation perplexity) at each validation.
     public private(set) var validCurve: [(Double, Double)] = []
-    /// Last logged training loss.
+    /// Last logged training loss (as written, to six decimals).
     public private(set) var lastTrainLoss: Double?
-    /// Last validation loss.
+    /// Last validation loss (as written, to six decimals).
     public private(set) var lastValidLoss: Double?
     /// First write error, if any (training goes on; the runner reports it).
     public private(set) var writeError: FileWriteError?
+    /// Data rows (header excluded) in metrics.csv and evals.csv, keyed by file name.
+    public private(set) var rowCounts: [String: Int] = ["metrics.csv": 0, "evals.csv": 0]
 
+    /// Opens (creating when absent) `directory`/metrics.csv and evals.csv; rows already there
+    /// (from the part of a run before a resume) are read back into the curves.
     public init(directory: String) throws(FileWriteError) {
         metrics = try AppendingFile(path: directory + "/metrics.csv", header: ResultsColumns.metrics)
         evals = try AppendingFile(path: directory + "/evals.csv", header: ResultsColumns.evals)
+        for row in Self.rows(directory + "/metrics.csv") {
+            rowCounts["metrics.csv", default: 0] += 1
+            if row.count >= 4, let tokens = Double(row[2]), let loss = Double(row[3]) { noteTrain(tokens: tokens, loss: loss) }
+        }
+        for row in Self.rows(directory + "/evals.csv") {
+            rowCounts["evals.csv", default: 0] += 1
+            if row.count >= 5, row[3] == "valid", let tokens = Double(row[2]), let loss = Double(row[4]) { noteValid(tokens: tokens, loss: loss) }
+        }
+    }
+
+    /// The data rows of one of the run's CSV files, split on commas (none of its fields is quoted).
+    private static func rows(_ path: String) -> [[Substring]] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        return lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    }
+
+    /// `x` as the CSV files spell it ("%.6f"), read back.
+    private static func asWritten(_ x: Double) -> Double {
+        Double(String(format: "%.6f", x)) ?? x
+    }
+
+    private func noteTrain(tokens: Double, loss: Double) {
+        trainCurve.append((tokens, loss))
+        lastTrainLoss = loss
+    }
+
+    private func noteValid(tokens: Double, loss: Double) {
+        validCurve.append((tokens, exp(min(loss, 700))))
+        lastValidLoss = loss
     }
 
     /// Records an evaluation on any split (the runner uses this for the final test).
     public func record(evaluation e: EvaluationReport) {
         let line = String(format: "%d,%d,%d,%@,%.6f,%.4f", e.step, e.epoch, e.tokens, e.split, e.loss, exp(min(e.loss, 700)))
-        do { try evals.append(line) } catch { writeError = writeError ?? error }
-        if e.split == "valid" {
-            validCurve.append((Double(e.tokens), exp(min(e.loss, 700))))
-            lastValidLoss = e.loss
-        }
+        do { try evals.append(line); rowCounts["evals.csv", default: 0] += 1 } catch { writeError = writeError ?? error }
+        if e.split == "valid" { noteValid(tokens: Double(e.tokens), loss: Self.asWritten(e.loss)) }
     }
 
     public func handle(_ event: TrainingEvent) -> TrainingControl {
@@ -45,9 +84,8 @@ public final class MetricsRecorder: TrainingObserver {
         case let .logged(r):
             let line = String(format: "%d,%.4f,%d,%.6f,%.4f,%.6g,%.6f,%.1f,%.3f", r.step, r.epochProgress, r.tokens, r.trainLoss,
                               exp(min(r.trainLoss, 700)), r.learningRate, r.gradNorm, r.tokensPerSecond, r.elapsedSeconds)
-            do { try metrics.append(line) } catch { writeError = writeError ?? error }
-            trainCurve.append((Double(r.tokens), r.trainLoss))
-            lastTrainLoss = r.trainLoss
+            do { try metrics.append(line); rowCounts["metrics.csv", default: 0] += 1 } catch { writeError = writeError ?? error }
+            noteTrain(tokens: Double(r.tokens), loss: Self.asWritten(r.trainLoss))
         case let .evaluated(e):
             record(evaluation: e)
         default:
@@ -56,19 +94,25 @@ public final class MetricsRecorder: TrainingObserver {
         return .proceed
     }
 
-    /// Drops the rows of metrics.csv and evals.csv logged after `step` (they will be logged
-    /// again by a run resumed from a checkpoint taken at `step`), and an incomplete last line.
-    public static func truncate(directory: String, afterStep step: Int) throws {
-        for name in ["metrics.csv", "evals.csv"] {
+    /// Cuts metrics.csv and evals.csv back to the state of a checkpoint, before a resumed run
+    /// appends to them: keeps the header and the first `rows[file]` data rows of each file; for
+    /// a file not in `rows`, the rows of steps up to `step`. An incomplete last line (a write cut
+    /// by a kill) always goes; a missing header is put back.
+    public static func truncate(directory: String, keepingRows rows: [String: Int]?, afterStep step: Int) throws(FileWriteError) {
+        for (name, header) in [("metrics.csv", ResultsColumns.metrics), ("evals.csv", ResultsColumns.evals)] {
             let path = directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             let text = String(decoding: data, as: UTF8.self)
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            if lines.last == "" { lines.removeLast() } else if !lines.isEmpty { lines.removeLast() }   // incomplete last line
-            let kept = lines.enumerated().filter { i, line in
-                i == 0 || (Int(line.prefix { $0 != "," }).map { $0 <= step } ?? false)
-            }.map(\.element)
-            try writeAtomically(kept.joined(separator: "\n") + "\n", to: path)
+            lines.removeLast()   // after the final "\n": empty; else an incomplete line
+            if lines.first != header { lines.insert(header, at: 0) }
+            var body = lines.dropFirst().filter { !$0.isEmpty }
+            if let keep = rows?[name] {
+                body = Array(body.prefix(keep))
+            } else {
+                body = body.filter { line in Int(line.prefix { $0 != "," }).map { $0 <= step } ?? false }
+            }
+            try writeAtomically(([header] + body).joined(separator: "\n") + "\n", to: path)
         }
     }
 

@@ -30,6 +30,15 @@ public struct TrainedModel {
             throw ExperimentError.plain("\(runDirectory) has no checkpoint/best.ckpt or checkpoint/last.ckpt; is it a run folder?")
         }
         let checkpoint = try Checkpoint.read(path: path)
+        // A checkpoint copied in from another run would sample from the wrong model: check it
+        // against the run's config.yaml when that file is there and loads.
+        let loader = ExperimentLoader(registry: registry)
+        let configPath = (runDirectory as NSString).appendingPathComponent("config.yaml")
+        if let data = fm.contents(atPath: configPath),
+           let saved = try? loader.load(text: String(decoding: data, as: UTF8.self), name: configPath) {
+            try ExperimentRunner.requireSameExperiment(checkpointYAML: checkpoint.header.config, saved: saved, loader: loader,
+                                                       checkpointPath: path, configPath: configPath)
+        }
         return try restore(checkpoint, path: path, registry: registry)
     }
 

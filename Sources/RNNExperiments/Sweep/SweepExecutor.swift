@@ -1,5 +1,6 @@
 // SweepExecutor: runs a sweep's runs as child `rnnlab run` processes, N at a time, into one
-// experiment folder, skipping the runs already finished (so running a sweep again resumes it),
+// experiment folder, skipping the runs already finished and continuing interrupted or killed
+// ones from their last checkpoint (so running a sweep again resumes it),
 // and keeps `sweep.yaml` at the sweep root: the command, every run and its status.
 //
 // Each run is a separate process: a crash or divergence in one cannot take the others down, and
@@ -146,7 +147,7 @@ public struct SweepExecutor: Sendable {
 
     /// Runs (or with `dryRun`, lists) this shard's runs of `sweep`, `jobs` at a time; `log`
     /// gets one line as each run starts and one as it ends. Finished runs (completed or
-    /// diverged) are skipped; incomplete ones are deleted and run again.
+    /// diverged) are skipped; incomplete ones continue from their last checkpoint or run again.
     /// - Returns: the outcome of each run of the shard, in the sweep's order.
     /// - Throws: `ExperimentError` when the sweep folder or sweep.yaml cannot be written.
     public func run(_ sweep: SweepFile, options: SweepOptions, log: @escaping @Sendable (String) -> Void) throws -> [SweepRunResult] {
@@ -163,7 +164,9 @@ public struct SweepExecutor: Sendable {
                 case .completed, .diverged: note = "finished; would be skipped"
                 case .running: note = "another process is running it; would be skipped"
                 case .pending: note = "would run"
-                case .incomplete, .interrupted, .failed: note = "would run again from scratch"
+                case .incomplete, .interrupted, .failed:
+                    note = FileManager.default.fileExists(atPath: root + "/" + r.name + "/checkpoint/last.ckpt")
+                        ? "would continue from its last checkpoint" : "would run again from scratch"
                 }
                 return SweepRunResult(run: r, status: status, note: note)
             }
@@ -233,19 +236,36 @@ public struct SweepExecutor: Sendable {
             return SweepRunResult(run: r, status: before, summary: try? RunSummary.read(path: folder + "/summary.json"),
                                   note: "\(before.rawValue) already")
         }
+        var resume = false
         if before != .pending {
-            // Killed, failed or interrupted: start again from scratch.
-            do { try FileManager.default.removeItem(atPath: folder) } catch {
-                let note = "cannot remove its incomplete folder: \(describe(error))"
-                log("\(r.name): failed; \(note)")
-                return SweepRunResult(run: r, status: .failed, note: note)
+            // An incomplete run. Never touch a folder another process is writing (a plain
+            // `rnnlab run --name` or a `--resume` of it); else continue it from its checkpoint
+            // when it has one (killed or interrupted), or start it again from scratch.
+            do { try RunFolderLock(directory: folder).release() } catch {
+                let note = "another process is writing its folder; skipped"
+                log("\(r.name): \(note)")
+                return SweepRunResult(run: r, status: .running, note: note)
+            }
+            resume = before != .diverged && FileManager.default.fileExists(atPath: folder + "/checkpoint/last.ckpt")
+            if !resume {
+                do { try FileManager.default.removeItem(atPath: folder) } catch {
+                    let note = "cannot remove its incomplete folder: \(describe(error))"
+                    log("\(r.name): failed; \(note)")
+                    return SweepRunResult(run: r, status: .failed, note: note)
+                }
             }
         }
-        log("\(r.name): started" + (before == .pending ? "" : " (again; it was \(before.rawValue))"))
+        log("\(r.name): " + (resume ? "resumed from its last checkpoint" : "started" + (before == .pending ? "" : " (again; it was \(before.rawValue))")))
         let started = ContinuousClock.now
         let p = Process()
         p.executableURL = URL(fileURLWithPath: options.executable)
-        p.arguments = Self.childArguments(r, of: sweep, options: options, threads: threads)
+        if resume {
+            var args = ["run", "--resume", folder, "--quiet"]
+            if let dataRoot = options.dataRoot { args += ["--data-root", dataRoot] }
+            p.arguments = args
+        } else {
+            p.arguments = Self.childArguments(r, of: sweep, options: options, threads: threads)
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = String(threads)
         p.environment = environment
