@@ -53,8 +53,8 @@ public struct Checkpoint: Sendable {
         public var progress: TrainingProgress
         public var optimizerStep: Int
         public var schedule: [String: Double]
-        /// The random generator state. Training draws no random numbers today (no dropout, no
-        /// shuffling), so this is empty; a component that draws some saves its state here.
+        /// The state of the generator that draws dropout masks, so that a resumed run draws the
+        /// same masks as one left alone.
         public var rng: [UInt64]
         public var tensors: [TensorEntry]
         /// The absolute folder that the experiment's relative data paths resolved against, so

@@ -86,29 +86,43 @@ public final class ConsoleReporter: TrainingObserver {
     private let log: RunLog
     private let epochs: Int?
     private let chunksPerEpoch: Int
+    private let timeBudget: Double?
 
-    public init(log: RunLog, epochs: Int?, chunksPerEpoch: Int) {
+    public init(log: RunLog, epochs: Int?, chunksPerEpoch: Int, timeBudget: Double? = nil) {
         self.log = log
         self.epochs = epochs
         self.chunksPerEpoch = chunksPerEpoch
+        self.timeBudget = timeBudget
+    }
+
+    /// The fraction of the run done and the seconds left, by whichever limit comes first:
+    /// the step count (epochs, max_steps) or the time budget.
+    private func remaining(_ r: StepReport) -> (fraction: Double, seconds: Double)? {
+        var best: (fraction: Double, seconds: Double)?
+        if let total = r.totalSteps, total > 0, r.step > 0 {
+            best = (Double(r.step) / Double(total), r.elapsedSeconds / Double(r.step) * Double(total - r.step))
+        }
+        if let budget = timeBudget, budget > 0 {
+            let byTime = (min(1, r.elapsedSeconds / budget), max(0, budget - r.elapsedSeconds))
+            if best == nil || byTime.1 < best!.seconds { best = byTime }
+        }
+        return best
     }
 
     public func handle(_ event: TrainingEvent) -> TrainingControl {
         switch event {
         case let .logged(r):
             let ppl = Foundation.exp(min(r.trainLoss, 700))
-            var eta = ""
-            if let total = r.totalSteps, r.step > 0 {
-                eta = " ETA " + clockTime(r.elapsedSeconds / Double(r.step) * Double(total - r.step))
-            }
+            let left = remaining(r)
+            let eta = left.map { " ETA " + clockTime($0.seconds) } ?? ""
             let epochText = epochs.map { "epoch \(r.epoch)/\($0)" } ?? "epoch \(r.epoch)"
             let stepText = r.totalSteps.map { "step \(r.step)/\($0)" } ?? "step \(r.step)"
             let text = String(format: "%@ %@ loss %.3f ppl %.2f lr %.4g %@ tok/s",
                               epochText, stepText, r.trainLoss, ppl, r.learningRate, compact(r.tokensPerSecond)) + eta
             if log.isTerminal {
                 var bar = ""
-                if let total = r.totalSteps, total > 0 {
-                    let filled = min(20, Int(20 * Double(r.step) / Double(total)))
+                if let fraction = left?.fraction {
+                    let filled = min(20, Int(20 * fraction))
                     bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] "
                 }
                 log.progress(bar + text)

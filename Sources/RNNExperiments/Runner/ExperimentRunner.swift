@@ -287,7 +287,8 @@ public struct ExperimentRunner {
                                             ])
         checkpointer.dataRoot = Self.absoluteDataRoot(config, dataRoot: options.dataRoot)
         checkpointer.csvRows = { [unowned recorder] in recorder.rowCounts }
-        let console = ConsoleReporter(log: log, epochs: t.epochs, chunksPerEpoch: trainer.chunksPerEpoch)
+        let console = ConsoleReporter(log: log, epochs: t.epochs, chunksPerEpoch: trainer.chunksPerEpoch,
+                                      timeBudget: t.timeBudget)
         trainingStarted = true
         let outcome = trainer.run(observers: [recorder, checkpointer, console], stopRequested: options.stopRequested)
 
