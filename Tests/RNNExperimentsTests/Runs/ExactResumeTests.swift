@@ -57,6 +57,19 @@ final class ExactResumeTests: XCTestCase {
         XCTAssertGreaterThan(Set(rates).count, 1, "the plateau schedule never changed the rate, so the test checks less than it says")
     }
 
+    func testDropoutAndClassSoftmaxResumeBitForBit() throws {
+        // Dropout draws masks from a generator whose state the checkpoint carries: a resume that
+        // reseeded it would draw different masks and end with different weights.
+        let text = tinyExperiment(modelExtras: ", dropout: 0.3, output: class_softmax")
+        try check(text, plans: [[23], [51]], expectedSteps: [[23], [50]])
+        let scratch = ScratchFolder("dropout")
+        defer { scratch.remove() }
+        let plain = try runExperiment(tinyExperiment(modelExtras: ", output: class_softmax"), root: scratch.path, run: "plain")
+        let dropped = try runExperiment(text, root: scratch.path, run: "dropped")
+        XCTAssertNotEqual(try metricsWithoutTiming(plain.directory), try metricsWithoutTiming(dropped.directory),
+                          "dropout 0.3 changed nothing, so the test checks less than it says")
+    }
+
     func testRowsWrittenAfterTheCheckpointAreDroppedOnResume() throws {
         // As if killed after writing epoch 1's validation row (step 50, like the checkpoint) and
         // half a metrics row: both go, by the row counts saved in the checkpoint, not by step.

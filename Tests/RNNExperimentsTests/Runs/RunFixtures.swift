@@ -23,12 +23,12 @@ struct ScratchFolder {
 /// An experiment on 2,000 generated tokens with E = H = 8: 50 steps per epoch (batch 4, bptt 10).
 func tinyExperiment(name: String = "tiny", hidden: Int = 8, epochs: Int = 2, optimizer: String = "{name: adam, lr: 0.01}",
                     schedule: String = "constant", checkpointEvery: Int = 7, evalEvery: Int? = 15, logEvery: Int = 5,
-                    maxSteps: Int? = nil, trainTokens: Int = 2000) -> String {
+                    maxSteps: Int? = nil, trainTokens: Int = 2000, modelExtras: String = "") -> String {
     """
     name: \(name)
     seed: 5
     data: {type: synthetic, train_tokens: \(trainTokens), valid_tokens: 200, test_tokens: 200}
-    model: {embedding_size: \(hidden), hidden_size: \(hidden)}
+    model: {embedding_size: \(hidden), hidden_size: \(hidden)\(modelExtras)}
     training:
       bptt: 10
       batch_size: 4
