@@ -179,24 +179,29 @@ public struct ExperimentLoader {
         }
         // Without `name` the mapping sets parameters of the default component, so that
         // `--set training.optimizer.lr=2` works on a file that does not mention the optimizer.
-        let chosen: String, nameMark: SourceMark
+        let chosen: String, nameMark: SourceMark, nameKeyPath: String
         if let nameNode = node["name"], !nameNode.isNull {
             guard let text = nameNode.scalarText else {
                 throw fail(nameNode.mark, "\(keyPath).name", "expected \(kind.withArticle) name, got \(nameNode.valueDescription)")
             }
+            // A bare name (`cell: elman`) was normalised into a mapping that shares its mark:
+            // the user wrote `model.cell`, so an error names that path.
             (chosen, nameMark) = (text, nameNode.mark)
+            nameKeyPath = nameNode.mark == node.mark ? keyPath : keyPath + ".name"
         } else {
-            (chosen, nameMark) = (name, node.mark)
+            (chosen, nameMark, nameKeyPath) = (name, node.mark, keyPath + ".name")
         }
-        return try componentArguments(kind, chosen, nameMark: nameMark, entries: entries.filter { $0.key != "name" },
+        return try componentArguments(kind, chosen, nameMark: nameMark, nameKeyPath: nameKeyPath,
+                                      entries: entries.filter { $0.key != "name" },
                                       keyPath: keyPath, defaults: chosen == name ? defaults : [:])
     }
 
-    func componentArguments(_ kind: ComponentKind, _ name: String, nameMark: SourceMark, entries: [YAMLNode.Entry],
-                            keyPath: String, defaults: [String: ConfigValue] = [:]) throws -> ComponentChoice {
+    func componentArguments(_ kind: ComponentKind, _ name: String, nameMark: SourceMark, nameKeyPath: String,
+                            entries: [YAMLNode.Entry], keyPath: String,
+                            defaults: [String: ConfigValue] = [:]) throws -> ComponentChoice {
         let specs: [ParameterSpec]
         do { specs = try registry.parameters(kind, name) }
-        catch { throw fail(nameMark, keyPath + (kind == .dataset ? ".type" : ".name"), "\(error)") }
+        catch { throw fail(nameMark, nameKeyPath, "\(error)") }
         var given = defaults
         for e in entries {
             guard let spec = specs.first(where: { $0.name == e.key }) else {
@@ -246,7 +251,7 @@ public struct ExperimentLoader {
         guard let typeNode = data["type"], let type = typeNode.scalarText, !typeNode.isNull else {
             throw fail(data.mark, "data.type", "missing; name a dataset: \(registry.datasets.keys.sorted().joined(separator: ", "))")
         }
-        let dataChoice = try componentArguments(.dataset, type, nameMark: typeNode.mark,
+        let dataChoice = try componentArguments(.dataset, type, nameMark: typeNode.mark, nameKeyPath: "data.type",
                                                 entries: (data.mapping ?? []).filter { $0.key != "type" }, keyPath: "data")
 
         // model

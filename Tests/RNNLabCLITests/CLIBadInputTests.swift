@@ -185,17 +185,17 @@ final class CLIBadInputTests: XCTestCase {
 
     func testUnknownComponentsListTheRegisteredNames() throws {
         try expect(replacing: "  tied: true", with: "  tied: true\n  cell: elmn",
-                   "exp.yaml:12:9: model.cell.name: unknown cell \"elmn\"; did you mean elman? registered: elman.")
+                   "exp.yaml:12:9: model.cell: unknown cell \"elmn\"; did you mean elman? registered: elman.")
         try expect(replacing: "  tied: true", with: "  tied: true\n  activation: tahn",
-                   "exp.yaml:12:15: model.activation.name: unknown activation \"tahn\"; did you mean tanh? registered: relu, sigmoid, tanh.")
+                   "exp.yaml:12:15: model.activation: unknown activation \"tahn\"; did you mean tanh? registered: relu, sigmoid, tanh.")
         try expect(replacing: "  tied: true", with: "  tied: true\n  activation: softsign",
-                   "exp.yaml:12:15: model.activation.name: unknown activation \"softsign\"; registered: relu, sigmoid, tanh.")
+                   "exp.yaml:12:15: model.activation: unknown activation \"softsign\"; registered: relu, sigmoid, tanh.")
         try expect(replacing: "  tied: true", with: "  tied: true\n  output: softmx",
-                   "exp.yaml:12:11: model.output.name: unknown output \"softmx\"; did you mean softmax? registered: class_softmax, softmax.")
+                   "exp.yaml:12:11: model.output: unknown output \"softmx\"; did you mean softmax? registered: class_softmax, softmax.")
         try expect(replacing: "  tied: true", with: "  tied: true\n  init: {recurrent: orthogonl}",
-                   "exp.yaml:12:21: model.init.recurrent.name: unknown initializer \"orthogonl\"; did you mean orthogonal? registered: normal, orthogonal, pytorch_rnn, uniform, xavier, zeros.")
+                   "exp.yaml:12:21: model.init.recurrent: unknown initializer \"orthogonl\"; did you mean orthogonal? registered: normal, orthogonal, pytorch_rnn, uniform, xavier, zeros.")
         try expect(replacing: "  threads: 1", with: "  optimizer: adamw",
-                   "exp.yaml:20:14: training.optimizer.name: unknown optimizer \"adamw\"; did you mean adam? registered: adagrad, adam, sgd.")
+                   "exp.yaml:20:14: training.optimizer: unknown optimizer \"adamw\"; did you mean adam? registered: adagrad, adam, sgd.")
         try expect(replacing: "  threads: 1", with: "  schedule: {name: platau, factor: 2}",
                    "exp.yaml:20:20: training.schedule.name: unknown schedule \"platau\"; did you mean plateau? registered: constant, plateau, step.")
         try expect(replacing: "  type: synthetic", with: "  type: synthtic",
