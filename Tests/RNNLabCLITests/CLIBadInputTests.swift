@@ -146,6 +146,12 @@ final class CLIBadInputTests: XCTestCase {
                    "exp.yaml:11:9: model.tied: a tied model needs embedding_size equal to hidden_size, got embedding_size 6 and hidden_size 8; set them equal or tied: false.")
     }
 
+    func testSizesCheckedAgainstTheDataNameTheFile() throws {
+        // Checked when the model is built, after the vocabulary is known: no line, but the file.
+        try expect(replacing: "  tied: true", with: "  tied: true\n  output: {name: class_softmax, classes: 100000}",
+                   "exp.yaml: model.output.classes: 100000 classes for 32 words; expected at most the vocabulary size.")
+    }
+
     func testHugeNumbersAreErrorsNotCrashes() throws {
         try expect(replacing: "  hidden_size: 8", with: "  hidden_size: 99999999999999999999999",
                    "exp.yaml:10:16: model.hidden_size: 99999999999999999999999 is out of range; expected an integer ≥ 1.")

@@ -73,12 +73,17 @@ public struct ExperimentRunner {
         let context = DatasetContext(resolvePath: { path, keyPath in
             try Self.resolveDataPath(path, keyPath: keyPath, config: config, dataRoot: dataRoot)
         }, seed: config.seed)
-        do { return try factory.build(config.data.arguments, context) }
-        catch let e as ExperimentError {
-            if case let .plain(text) = e, !text.hasPrefix(config.sourcePath) { throw ExperimentError.plain("\(config.sourcePath): \(text)") }
-            throw e
-        }
+        do { return try Self.namingFile(config) { try factory.build(config.data.arguments, context) } }
         catch let e as CorpusError { throw ExperimentError.plain("\(config.sourcePath): data: \(e)") }
+    }
+
+    /// Runs a component factory, putting the experiment file in front of the errors it throws
+    /// (factories know the key path they check, not the file it came from).
+    static func namingFile<R>(_ config: ExperimentConfig, _ body: () throws -> R) throws -> R {
+        do { return try body() }
+        catch let ExperimentError.plain(text) where !text.hasPrefix(config.sourcePath) {
+            throw ExperimentError.plain("\(config.sourcePath): \(text)")
+        }
     }
 
     /// Everything checked and built, before anything is written.
@@ -109,7 +114,7 @@ public struct ExperimentRunner {
         }
         try Self.checkMemory(config, vocabularySize: corpus.vocabulary.count, bptt: bptt)
         let threads = t.threads ?? BLASRuntime.availableCores
-        let built = try registry.buildModel(config, corpus: corpus, threads: threads)
+        let built = try Self.namingFile(config) { try registry.buildModel(config, corpus: corpus, threads: threads) }
         return Prepared(config: config, corpus: corpus, built: built,
                         train: TokenBatches(stream: corpus.train, batchSize: t.batchSize),
                         valid: TokenBatches(stream: corpus.valid, batchSize: t.evalBatchSize),
