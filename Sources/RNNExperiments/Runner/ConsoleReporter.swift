@@ -103,8 +103,8 @@ public final class ConsoleReporter: TrainingObserver {
             best = (Double(r.step) / Double(total), r.elapsedSeconds / Double(r.step) * Double(total - r.step))
         }
         if let budget = timeBudget, budget > 0 {
-            let byTime = (min(1, r.elapsedSeconds / budget), max(0, budget - r.elapsedSeconds))
-            if best == nil || byTime.1 < best!.seconds { best = byTime }
+            let byTime = (fraction: min(1, r.elapsedSeconds / budget), seconds: max(0, budget - r.elapsedSeconds))
+            if byTime.seconds < best?.seconds ?? .infinity { best = byTime }
         }
         return best
     }
