@@ -3,9 +3,9 @@
 //
 // Layout (all integers little-endian):
 //   bytes 0..<8    magic "RNNLABCK"
-//   bytes 8..<12   format version (UInt32), currently 2
+//   bytes 8..<12   format version (UInt32), currently 3
 //   bytes 12..<20  header length N (UInt64)
-//   next N bytes   header: UTF-8 JSON (`Checkpoint.Header`): config, vocabulary, model summary,
+//   next N bytes   header: UTF-8 JSON (`Checkpoint.Header`): config, vocabulary and its counts, model summary,
 //                  training progress, optimizer and schedule state, random generator state,
 //                  and an index of the tensors (name, shape, offset, count)
 //   padding        zeros up to a multiple of 64 bytes
@@ -16,7 +16,8 @@
 // gives a `CheckpointError`, never a trap).
 //
 // Version history: 1 summed the payload only (a flipped bit in the header went unnoticed);
-// 2 sums the whole file. This reader reads version 2 only.
+// 2 sums the whole file; 3 adds the vocabulary's training counts, without which a class softmax
+// cannot rebuild its word classes. This reader reads version 3 only.
 
 import Foundation
 import RNNModel
@@ -26,7 +27,7 @@ import RNNTraining
 /// A saved model with its training state.
 public struct Checkpoint: Sendable {
     public static let magic = Array("RNNLABCK".utf8)
-    public static let formatVersion: UInt32 = 2
+    public static let formatVersion: UInt32 = 3
 
     /// One tensor in the payload.
     public struct TensorEntry: Codable, Sendable, Equatable {
@@ -48,6 +49,9 @@ public struct Checkpoint: Sendable {
         public var config: String
         /// Token strings by id.
         public var vocabulary: [String]
+        /// Training-split count of each token, by id: components built from frequencies (the
+        /// class softmax's word classes) are rebuilt from these when the model is loaded.
+        public var vocabularyCounts: [Int]
         /// Model summary: sizes, cell, output layer (for compatibility checks and messages).
         public var model: [String: String]
         public var progress: TrainingProgress
@@ -64,13 +68,14 @@ public struct Checkpoint: Sendable {
         /// saved: a resumed run drops the rows written after it (nil in `best` files).
         public var csvRows: [String: Int]?
 
-        public init(kind: String, rnnlabVersion: String, config: String, vocabulary: [String], model: [String: String],
+        public init(kind: String, rnnlabVersion: String, config: String, vocabulary: [String], vocabularyCounts: [Int], model: [String: String],
                     progress: TrainingProgress, optimizerStep: Int, schedule: [String: Double], rng: [UInt64],
                     tensors: [TensorEntry], dataRoot: String? = nil, csvRows: [String: Int]? = nil) {
             self.kind = kind
             self.rnnlabVersion = rnnlabVersion
             self.config = config
             self.vocabulary = vocabulary
+            self.vocabularyCounts = vocabularyCounts
             self.model = model
             self.progress = progress
             self.optimizerStep = optimizerStep
@@ -194,6 +199,9 @@ extension Checkpoint {
             header = try JSONDecoder().decode(Header.self, from: Data(bytes[20..<headerEnd]))
         } catch {
             throw fail("its header is damaged")
+        }
+        guard header.vocabularyCounts.count == header.vocabulary.count, header.vocabularyCounts.allSatisfy({ $0 >= 0 }) else {
+            throw fail("its vocabulary has \(header.vocabulary.count) tokens but \(header.vocabularyCounts.count) counts, or a negative count")
         }
         let payloadElements = (bytes.count - 8 - payloadStart) / 4
         guard (bytes.count - 8 - payloadStart) % 4 == 0 else { throw fail("its payload is not a whole number of Float32 values") }

@@ -53,6 +53,7 @@ public final class Checkpointer: TrainingObserver {
             }
         }
         let header = Checkpoint.Header(kind: kind, rnnlabVersion: rnnlabVersion, config: config, vocabulary: vocabulary.tokens,
+                                       vocabularyCounts: vocabulary.counts,
                                        model: modelSummary, progress: trainer.progress, optimizerStep: optimizerStep,
                                        schedule: trainer.schedule.state, rng: trainer.model.dropoutGenerator.state, tensors: entries,
                                        dataRoot: includeTrainingState ? dataRoot : nil,

@@ -45,7 +45,8 @@ public struct TrainedModel {
     /// Rebuilds the model of `checkpoint` and loads its weights.
     public static func restore(_ checkpoint: Checkpoint, path: String, registry: ComponentRegistry) throws -> TrainedModel {
         let config = try ExperimentLoader(registry: registry).load(text: checkpoint.header.config, name: path + " (config)").config
-        let vocabulary = Vocabulary(tokens: checkpoint.header.vocabulary, unknown: "<unk>")
+        // The counts matter: the class softmax rebuilds its word classes from them.
+        let vocabulary = Vocabulary(tokens: checkpoint.header.vocabulary, counts: checkpoint.header.vocabularyCounts, unknown: "<unk>")
         let corpus = Corpus(vocabulary: vocabulary, train: [], valid: [], test: [])
         let built = try registry.buildModel(config, corpus: corpus, threads: BLASRuntime.availableCores)
         try checkpoint.copyParameters(into: built.model, prefix: "param/", path: path)

@@ -12,7 +12,7 @@ final class CheckpointFormatTests: XCTestCase {
     func sample() -> Checkpoint {
         let entries = [Checkpoint.TensorEntry(name: "param/a", shape: [2, 3], offset: 0, count: 6),
                        Checkpoint.TensorEntry(name: "param/b", shape: [4], offset: 6, count: 4)]
-        let header = Checkpoint.Header(kind: "last", rnnlabVersion: rnnlabVersion, config: "name: x\n", vocabulary: ["a", "b"],
+        let header = Checkpoint.Header(kind: "last", rnnlabVersion: rnnlabVersion, config: "name: x\n", vocabulary: ["a", "b"], vocabularyCounts: [3, 1],
                                        model: ["hidden_size": "3"], progress: TrainingProgress(), optimizerStep: 0,
                                        schedule: ["lr": 0.5], rng: [], tensors: entries, dataRoot: "/data", csvRows: ["metrics.csv": 2])
         return Checkpoint(header: header, tensors: ["param/a": [1, 2, 3, 4, 5, 6], "param/b": [-1, 0.5, .pi, 1e-30]])
@@ -67,11 +67,19 @@ final class CheckpointFormatTests: XCTestCase {
         }
     }
 
+    func testVocabularyCountsMustMatchTheVocabulary() throws {
+        for counts in [[1], [3, 1, 1], [3, -1]] {
+            var c = sample()
+            c.header.vocabularyCounts = counts
+            XCTAssertEqual(reason(try c.encoded()), "its vocabulary has 2 tokens but \(counts.count) counts, or a negative count", "\(counts)")
+        }
+    }
+
     func testOtherFormatVersionsAreNamed() throws {
         var bytes = try sample().encoded()
-        for version: UInt32 in [1, 3, 0xFFFF_FFFF] {
+        for version: UInt32 in [1, 2, 4, 0xFFFF_FFFF] {
             withUnsafeBytes(of: version.littleEndian) { for k in 0..<4 { bytes[8 + k] = $0[k] } }
-            XCTAssertEqual(reason(bytes), "it has format version \(version), and this rnnlab reads version 2 only")
+            XCTAssertEqual(reason(bytes), "it has format version \(version), and this rnnlab reads version 3 only")
         }
         XCTAssertEqual(CheckpointError(path: "run/checkpoint/last.ckpt", reason: "it is truncated").description,
                        "run/checkpoint/last.ckpt is not a usable rnnlab checkpoint: it is truncated")

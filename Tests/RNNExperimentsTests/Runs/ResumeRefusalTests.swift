@@ -108,7 +108,7 @@ final class ResumeRefusalTests: XCTestCase {
         var version = Array(original)
         version[8] = 1
         try writeAtomically(version, to: last)
-        assertRefused(a, "\(last) is not a usable rnnlab checkpoint: it has format version 1, and this rnnlab reads version 2 only")
+        assertRefused(a, "\(last) is not a usable rnnlab checkpoint: it has format version 1, and this rnnlab reads version 3 only")
 
         let bestBytes = try XCTUnwrap(FileManager.default.contents(atPath: best))
         try writeAtomically(Array(bestBytes.prefix(30)), to: best)

@@ -56,7 +56,7 @@ final class ResumeCLITests: XCTestCase {
         var version = lastBytes
         version[8] = 7
         try version.write(to: URL(fileURLWithPath: last))
-        try assertFails(["run", "--resume", a], "\(last) is not a usable rnnlab checkpoint: it has format version 7, and this rnnlab reads version 2 only")
+        try assertFails(["run", "--resume", a], "\(last) is not a usable rnnlab checkpoint: it has format version 7, and this rnnlab reads version 3 only")
         var flipped = lastBytes
         flipped[lastBytes.count / 2] ^= 0x01
         try flipped.write(to: URL(fileURLWithPath: last))
