@@ -4,21 +4,18 @@ import ArgumentParser
 import RNNExperiments
 import RNNYAML
 
-struct Components: ParsableCommand {
+struct Components: RegistryCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the registered components (cells, activations, outputs, optimizers, schedules, datasets, initializers) with their parameters.")
 
     @Option(help: "Only this kind: \(ComponentKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var kind: String?
 
-    func run() throws {
-        let registry = RNNLab.registry
+    func run(registry: ComponentRegistry) throws {
         var kinds = ComponentKind.allCases
         if let kind {
             guard let k = ComponentKind(rawValue: kind) else {
-                let names = ComponentKind.allCases.map(\.rawValue)
-                let hint = didYouMean(kind, among: names).map { "did you mean \($0)? " } ?? ""
-                throw ValidationError("--kind: unknown kind \"\(kind)\"; \(hint)valid: \(names.joined(separator: ", "))")
+                throw ValidationError(ExperimentError.unknownName(kind, kind: "kind", valid: ComponentKind.allCases.map(\.rawValue), keyPath: "--kind").description)
             }
             kinds = [k]
         }

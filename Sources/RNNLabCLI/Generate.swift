@@ -5,7 +5,7 @@ import Foundation
 import RNNExperiments
 import RNNTensor
 
-struct Generate: ParsableCommand {
+struct Generate: RegistryCommand {
     static let configuration = CommandConfiguration(abstract: "Sample text from a trained run's best weights.")
 
     @Argument(help: "The run folder (results/<experiment>/<run>).")
@@ -28,9 +28,9 @@ struct Generate: ParsableCommand {
         guard temperature > 0, temperature.isFinite else { throw ValidationError("--temperature must be a number > 0, got \(temperature)") }
     }
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         do {
-            let trained = try TrainedModel.load(runDirectory: runDirectory, registry: RNNLab.registry)
+            let trained = try TrainedModel.load(runDirectory: runDirectory, registry: registry)
             let prime = try self.prime.map { try trained.encode(Array($0.utf8), name: "--prime") } ?? []
             var rng = Xoshiro256(seed: seed)
             let sample = trained.sample(count: words, prime: prime, temperature: temperature, using: &rng)
@@ -40,7 +40,7 @@ struct Generate: ParsableCommand {
     }
 }
 
-struct Evaluate: ParsableCommand {
+struct Evaluate: RegistryCommand {
     static let configuration = CommandConfiguration(commandName: "eval", abstract: "Perplexity of a text file under a trained run's best weights.")
 
     @Argument(help: "The run folder (results/<experiment>/<run>).")
@@ -49,9 +49,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The text file to score.")
     var data: String
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         do {
-            let trained = try TrainedModel.load(runDirectory: runDirectory, registry: RNNLab.registry)
+            let trained = try TrainedModel.load(runDirectory: runDirectory, registry: registry)
             let bytes = try readTextFile(data, option: "--data")
             let tokens = try trained.encode(Array(bytes), name: data)
             guard tokens.count >= 2 else { throw UserFailure(message: "--data: \(data) has \(tokens.count) token(s); scoring needs at least 2") }

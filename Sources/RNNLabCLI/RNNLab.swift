@@ -18,9 +18,6 @@ public struct RNNLab: ParsableCommand {
         version: rnnlabVersion,
         subcommands: [Run.self, Validate.self, Sweep.self, Report.self, Components.self, Generate.self, Evaluate.self, Bench.self])
 
-    /// The registry the subcommands build from; set by `main(registry:)` for the duration of the run.
-    @TaskLocal public static var registry = ComponentRegistry.builtin
-
     public init() {}
 
     /// Starts the CLI with `registry` (the built-in components plus a plugin's own).
@@ -31,12 +28,12 @@ public struct RNNLab: ParsableCommand {
     /// `--help` and `--version` print to stdout and exit 0.
     public static func main(registry: ComponentRegistry, arguments: [String]? = nil) {
         BLASSetup.ensureFastKernels()
-        $registry.withValue(registry) {
-            let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
-            var command: ParsableCommand
-            do { command = try parseAsRoot(arguments) } catch { exit(reporting: error, commandLine: arguments) }
-            do { try command.run() } catch { exit(reporting: error, commandLine: nil) }
-        }
+        let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        var command: ParsableCommand
+        do { command = try parseAsRoot(arguments) } catch { exit(reporting: error, commandLine: arguments) }
+        do {
+            if let command = command as? RegistryCommand { try command.run(registry: registry) } else { try command.run() }
+        } catch { exit(reporting: error, commandLine: nil) }
     }
 
     /// Prints `error` the rnnlab way and exits; `commandLine` is given for errors found while
@@ -61,6 +58,18 @@ public struct RNNLab: ParsableCommand {
         }
         printError(message)
         Foundation.exit(code.rawValue)
+    }
+}
+
+/// A subcommand that builds components: `main(registry:)` runs it with the registry it was given
+/// (the built-in components plus a plugin's own), passed in rather than held in a global.
+protocol RegistryCommand: ParsableCommand {
+    func run(registry: ComponentRegistry) throws
+}
+
+extension RegistryCommand {
+    func run() throws {
+        preconditionFailure("\(Self.self) builds components; start it with RNNLab.main(registry:), which passes the registry")
     }
 }
 

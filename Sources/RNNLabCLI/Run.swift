@@ -4,7 +4,7 @@ import ArgumentParser
 import Foundation
 import RNNExperiments
 
-struct Run: ParsableCommand {
+struct Run: RegistryCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the experiment in FILE and write its results tree, or continue a stopped run with --resume.",
         discussion: """
@@ -78,8 +78,7 @@ struct Run: ParsableCommand {
         dataRoot ?? ProcessInfo.processInfo.environment["RNNLAB_DATA"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    func run() throws {
-        let registry = RNNLab.registry
+    func run(registry: ComponentRegistry) throws {
         let runner = ExperimentRunner(registry: registry)
         let stop = StopSignal.install()
         let outcome: RunOutcome
@@ -95,20 +94,20 @@ struct Run: ParsableCommand {
                     options: RunOptions(resultsRoot: results ?? "results", runName: name, dataRoot: resolvedDataRoot, quiet: quiet,
                                         stopRequested: { stop.requested }))
             }
-        } catch ExperimentError.stoppedBeforeTraining {
-            printError(ExperimentError.stoppedBeforeTraining.description)
+        } catch let error as ExperimentError where error.kind == .stoppedBeforeTraining {
+            printError(error.description)
             throw ExitCode(stop.signal == SIGTERM ? 143 : 130)
         } catch { throw fail(error) }
         if quiet { print(outcome.directory) }
         switch outcome.summary.status {
-        case "completed": return
-        case "interrupted": throw ExitCode(stop.signal == SIGTERM ? 143 : 130)
+        case .completed: return
+        case .interrupted: throw ExitCode(stop.signal == SIGTERM ? 143 : 130)
         default: throw ExitCode(3)
         }
     }
 }
 
-struct Validate: ParsableCommand {
+struct Validate: RegistryCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check an experiment file (keys, types, ranges, components, data) without training.")
 
@@ -117,8 +116,7 @@ struct Validate: ParsableCommand {
     @Flag(help: "Also load the data and build the model (checks sizes against the corpus).")
     var build = false
 
-    func run() throws {
-        let registry = RNNLab.registry
+    func run(registry: ComponentRegistry) throws {
         do {
             let loaded = try ExperimentLoader(registry: registry).load(path: experiment.file, overrides: experiment.overrides)
             if build {

@@ -6,7 +6,7 @@ import ArgumentParser
 import Foundation
 import RNNExperiments
 
-struct Sweep: ParsableCommand {
+struct Sweep: RegistryCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run every run of a sweep, several at a time; run it again to resume.",
         discussion: [
@@ -46,10 +46,10 @@ struct Sweep: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         let sweep: SweepFile
         do {
-            sweep = try SweepFile.load(path: experiment.file, overrides: experiment.overrides, registry: RNNLab.registry)
+            sweep = try SweepFile.load(path: experiment.file, overrides: experiment.overrides, registry: registry)
         } catch { throw fail(error) }
         let stop = dryRun ? nil : StopSignal.install()
         let options = SweepOptions(

@@ -66,7 +66,7 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         ConfigError(mark: mapping, keyPath: keyPath, value: nil, message: "missing required key.")
     }
 
-    /// `unknown key; did you mean <s>? (valid: …)`, or `unknown key (valid: …).` without a
+    /// `unknown key; did you mean <s>? (valid: …)`, or `unknown key (valid: …)` without a
     /// suggestion, or `unknown key; this mapping takes no keys.`.
     public static func unknownKey(_ key: String, keyPath: String, at mark: SourceMark, validKeys: [String]) -> ConfigError {
         ConfigError(mark: mark, keyPath: keyPath, value: key,
@@ -74,7 +74,7 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `"<value>" is not a valid choice; did you mean <s>? (valid: …)`, or without a suggestion
-    /// `"<value>" is not a valid choice (valid: …).`
+    /// `"<value>" is not a valid choice (valid: …)`
     public static func invalidChoice(_ node: YAMLNode, keyPath: String, choices: [String]) -> ConfigError {
         let got = node.valueDescription
         let word = node.string ?? node.scalarText ?? ""
@@ -82,13 +82,15 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
                            message: "\(got) is not a valid choice" + suggestionTail(word, valid: choices, none: "; there are no choices."))
     }
 
-    /// The part after "unknown key" / "is not a valid choice": a suggestion and the sorted list.
-    static func suggestionTail(_ word: String, valid: [String], none: String) -> String {
+    /// The part after "unknown key" / "is not a valid choice" / "unknown optimizer \"x\"": a
+    /// suggestion and the sorted list, or `none` when nothing is valid. The one did-you-mean
+    /// format of every rnnlab message: `; did you mean adam? (valid: adagrad, adam, sgd)`.
+    public static func suggestionTail(_ word: String, valid: [String], none: String) -> String {
         guard !valid.isEmpty else { return none }
         let list = valid.sorted().joined(separator: ", ")
         if let suggestion = didYouMean(word, among: valid) {
             return "; did you mean \(suggestion)? (valid: \(list))"
         }
-        return " (valid: \(list))."
+        return " (valid: \(list))"
     }
 }

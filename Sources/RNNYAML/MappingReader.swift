@@ -57,6 +57,9 @@ public struct MappingReader: Sendable {
     /// The keys present, in document order.
     public var keys: [String] { entries.map(\.key) }
 
+    /// Where `key` is written (for unknown-key messages); nil when absent. Does not mark it as read.
+    public func keyMark(_ key: String) -> SourceMark? { entries.first { $0.key == key }?.keyMark }
+
     /// True when `key` is present (with any value, including null). Does not mark it as read.
     public func contains(_ key: String) -> Bool { entries.contains { $0.key == key } }
 

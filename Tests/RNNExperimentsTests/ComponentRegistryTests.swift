@@ -46,35 +46,40 @@ final class ComponentRegistryTests: XCTestCase {
         func message(_ kind: ComponentKind, _ name: String) -> String? {
             do { _ = try registry.parameters(kind, name); return nil } catch { return "\(error)" }
         }
-        XCTAssertEqual(message(.activation, "tahn"), "unknown activation \"tahn\"; did you mean tanh? registered: relu, sigmoid, tanh")
-        XCTAssertEqual(message(.activation, "TANH"), "unknown activation \"TANH\"; did you mean tanh? registered: relu, sigmoid, tanh")
-        XCTAssertEqual(message(.activation, "softplus"), "unknown activation \"softplus\"; registered: relu, sigmoid, tanh")
-        XCTAssertEqual(message(.optimizer, "adamw"), "unknown optimizer \"adamw\"; did you mean adam? registered: adagrad, adam, sgd")
-        XCTAssertEqual(message(.dataset, "txt"), "unknown dataset \"txt\"; did you mean text? registered: chars, synthetic, text")
-        XCTAssertEqual(message(.schedule, "cosine"), "unknown schedule \"cosine\"; registered: constant, plateau, step")
-        XCTAssertEqual(message(.cell, "lstm"), "unknown cell \"lstm\"; registered: elman")
-        XCTAssertEqual(message(.output, ""), "unknown output \"\"; registered: class_softmax, softmax")
+        XCTAssertEqual(message(.activation, "tahn"), "unknown activation \"tahn\"; did you mean tanh? (valid: relu, sigmoid, tanh)")
+        XCTAssertEqual(message(.activation, "TANH"), "unknown activation \"TANH\"; did you mean tanh? (valid: relu, sigmoid, tanh)")
+        XCTAssertEqual(message(.activation, "softplus"), "unknown activation \"softplus\" (valid: relu, sigmoid, tanh)")
+        XCTAssertEqual(message(.optimizer, "adamw"), "unknown optimizer \"adamw\"; did you mean adam? (valid: adagrad, adam, sgd)")
+        XCTAssertEqual(message(.dataset, "txt"), "unknown dataset \"txt\"; did you mean text? (valid: chars, synthetic, text)")
+        XCTAssertEqual(message(.schedule, "cosine"), "unknown schedule \"cosine\" (valid: constant, plateau, step)")
+        XCTAssertEqual(message(.cell, "lstm"), "unknown cell \"lstm\" (valid: elman)")
+        XCTAssertEqual(message(.output, ""), "unknown output \"\" (valid: class_softmax, softmax)")
         XCTAssertEqual(message(.initializer, "xavier_uniform"),
-                       "unknown initializer \"xavier_uniform\"; registered: normal, orthogonal, pytorch_rnn, uniform, xavier, zeros")
+                       "unknown initializer \"xavier_uniform\" (valid: normal, orthogonal, pytorch_rnn, uniform, xavier, zeros)")
         // An empty registry has nothing to suggest.
         XCTAssertThrowsError(try ComponentRegistry().parameters(.cell, "elman")) { error in
-            XCTAssertEqual(error as? RegistryError, .unknown(kind: .cell, name: "elman", known: [], suggestion: nil))
+            XCTAssertEqual("\(error)", "unknown cell \"elman\"; none is registered")
         }
     }
 
     func testArgumentsFillDefaultsAndCheckNamesRangesAndRequiredOnes() throws {
-        let registry = ComponentRegistry.builtin
-        XCTAssertEqual(try registry.arguments(.optimizer, "adam", given: ["lr": .double(0.01)], keyPath: "training.optimizer"),
-                       ComponentArguments([("lr", .double(0.01)), ("beta1", .double(0.9)), ("beta2", .double(0.999)), ("eps", .double(1e-8))]))
-        func message(_ kind: ComponentKind, _ name: String, _ given: [String: ConfigValue]) -> String? {
-            do { _ = try registry.arguments(kind, name, given: given, keyPath: "k"); return nil } catch { return "\(error)" }
+        // Component parameters are decoded once, by the experiment decoder, against the factory's declaration.
+        let loader = ExperimentLoader(registry: .builtin)
+        func experiment(_ training: String) -> String {
+            "name: a\ndata: {type: synthetic}\nmodel: {embedding_size: 4, hidden_size: 4}\ntraining: \(training)\n"
         }
-        XCTAssertEqual(message(.optimizer, "sgd", ["momentum": .double(0.9)]), "k.momentum: unknown parameter of optimizer sgd (valid: lr)")
-        XCTAssertEqual(message(.optimizer, "sgd", ["lr": .double(0)]), "k.lr: 0 is out of range; expected a number > 0")
-        XCTAssertEqual(message(.dataset, "text", [:]), "k.train: missing; dataset text needs a string")
-        XCTAssertEqual(message(.optimizer, "nadam", [:]), "k: unknown optimizer \"nadam\"; did you mean adam? registered: adagrad, adam, sgd")
+        func load(_ training: String) throws -> ExperimentConfig { try loader.load(text: experiment(training), name: "e.yaml").config }
+        func message(_ training: String) -> String? {
+            do { _ = try load(training); return nil } catch { return "\(error)" }
+        }
+        XCTAssertEqual(try load("{optimizer: {name: adam, lr: 0.01}}").training.optimizer.arguments,
+                       ComponentArguments([("lr", .double(0.01)), ("beta1", .double(0.9)), ("beta2", .double(0.999)), ("eps", .double(1e-8))]))
+        XCTAssertEqual(message("{optimizer: {name: sgd, momentum: 0.9}}"), "e.yaml:4:35: training.optimizer.momentum: unknown parameter of optimizer sgd (valid: lr)")
+        XCTAssertEqual(message("{optimizer: {name: sgd, lr: 0}}"), "e.yaml:4:39: training.optimizer.lr: 0 is out of range; expected a number > 0")
+        XCTAssertEqual(message("{optimizer: {name: sgd, lr: }}"), "e.yaml:4:39: training.optimizer.lr: expected a number > 0, got null")
+        XCTAssertEqual(message("{optimizer: nadam}"), "e.yaml:4:23: training.optimizer: unknown optimizer \"nadam\"; did you mean adam? (valid: adagrad, adam, sgd)")
         // Optional parameters without a default are simply absent.
-        XCTAssertNil(try registry.arguments(.schedule, "plateau", keyPath: "k")["max_decays"])
+        XCTAssertNil(try load("{schedule: plateau}").training.schedule.arguments["max_decays"])
     }
 
     func testEveryKindHasComponentsWithDocumentedParameters() {

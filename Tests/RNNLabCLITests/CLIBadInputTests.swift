@@ -91,9 +91,9 @@ final class CLIBadInputTests: XCTestCase {
         try expect(replacing: "  threads: 1", with: "  optimizer: {name: sgd, momentum: 0.9}",
                    "exp.yaml:20:26: training.optimizer.momentum: unknown parameter of optimizer sgd (valid: lr)")
         try expect(replacing: "  threads: 1", with: "  optimizer: {name: adam, beta: 0.9}",
-                   "exp.yaml:20:27: training.optimizer.beta: unknown parameter of optimizer adam; did you mean beta1? (valid: lr, beta1, beta2, eps)")
+                   "exp.yaml:20:27: training.optimizer.beta: unknown parameter of optimizer adam; did you mean beta1? (valid: beta1, beta2, eps, lr)")
         try expect(replacing: "  train_tokens: 2000", with: "  train_token: 2000",
-                   "exp.yaml:5:3: data.train_token: unknown parameter of dataset synthetic; did you mean train_tokens? (valid: train_tokens, valid_tokens, test_tokens, openers, fillers, successors, min_length, max_length)")
+                   "exp.yaml:5:3: data.train_token: unknown parameter of dataset synthetic; did you mean train_tokens? (valid: fillers, max_length, min_length, openers, successors, test_tokens, train_tokens, valid_tokens)")
     }
 
     func testWrongTypes() throws {
@@ -191,21 +191,21 @@ final class CLIBadInputTests: XCTestCase {
 
     func testUnknownComponentsListTheRegisteredNames() throws {
         try expect(replacing: "  tied: true", with: "  tied: true\n  cell: elmn",
-                   "exp.yaml:12:9: model.cell: unknown cell \"elmn\"; did you mean elman? registered: elman.")
+                   "exp.yaml:12:9: model.cell: unknown cell \"elmn\"; did you mean elman? (valid: elman)")
         try expect(replacing: "  tied: true", with: "  tied: true\n  activation: tahn",
-                   "exp.yaml:12:15: model.activation: unknown activation \"tahn\"; did you mean tanh? registered: relu, sigmoid, tanh.")
+                   "exp.yaml:12:15: model.activation: unknown activation \"tahn\"; did you mean tanh? (valid: relu, sigmoid, tanh)")
         try expect(replacing: "  tied: true", with: "  tied: true\n  activation: softsign",
-                   "exp.yaml:12:15: model.activation: unknown activation \"softsign\"; registered: relu, sigmoid, tanh.")
+                   "exp.yaml:12:15: model.activation: unknown activation \"softsign\" (valid: relu, sigmoid, tanh)")
         try expect(replacing: "  tied: true", with: "  tied: true\n  output: softmx",
-                   "exp.yaml:12:11: model.output: unknown output \"softmx\"; did you mean softmax? registered: class_softmax, softmax.")
+                   "exp.yaml:12:11: model.output: unknown output \"softmx\"; did you mean softmax? (valid: class_softmax, softmax)")
         try expect(replacing: "  tied: true", with: "  tied: true\n  init: {recurrent: orthogonl}",
-                   "exp.yaml:12:21: model.init.recurrent: unknown initializer \"orthogonl\"; did you mean orthogonal? registered: normal, orthogonal, pytorch_rnn, uniform, xavier, zeros.")
+                   "exp.yaml:12:21: model.init.recurrent: unknown initializer \"orthogonl\"; did you mean orthogonal? (valid: normal, orthogonal, pytorch_rnn, uniform, xavier, zeros)")
         try expect(replacing: "  threads: 1", with: "  optimizer: adamw",
-                   "exp.yaml:20:14: training.optimizer: unknown optimizer \"adamw\"; did you mean adam? registered: adagrad, adam, sgd.")
+                   "exp.yaml:20:14: training.optimizer: unknown optimizer \"adamw\"; did you mean adam? (valid: adagrad, adam, sgd)")
         try expect(replacing: "  threads: 1", with: "  schedule: {name: platau, factor: 2}",
-                   "exp.yaml:20:20: training.schedule.name: unknown schedule \"platau\"; did you mean plateau? registered: constant, plateau, step.")
+                   "exp.yaml:20:20: training.schedule.name: unknown schedule \"platau\"; did you mean plateau? (valid: constant, plateau, step)")
         try expect(replacing: "  type: synthetic", with: "  type: synthtic",
-                   "exp.yaml:4:9: data.type: unknown dataset \"synthtic\"; did you mean synthetic? registered: chars, synthetic, text.")
+                   "exp.yaml:4:9: data.type: unknown dataset \"synthtic\"; did you mean synthetic? (valid: chars, synthetic, text)")
     }
 
     // MARK: - Overrides

@@ -223,7 +223,7 @@ final class CLIRunTests: XCTestCase {
 
             """)
         try cli.fail(["components", "--kind", "cel"],
-                     "--kind: unknown kind \"cel\"; did you mean cell? valid: dataset, cell, activation, output, initializer, optimizer, schedule.",
+                     "--kind: unknown kind \"cel\"; did you mean cell? (valid: activation, cell, dataset, initializer, optimizer, output, schedule)",
                      status: 64)
     }
 

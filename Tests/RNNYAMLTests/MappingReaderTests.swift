@@ -64,7 +64,7 @@ final class MappingReaderTests: XCTestCase {
         var r = try root()
         _ = try r.optionalMapping("model")
         XCTAssertEqual(message { try r.finish() },
-                       "exp.yaml:7:1: training: unknown key (valid: model).")
+                       "exp.yaml:7:1: training: unknown key (valid: model)")
         let empty = try MappingReader(YAMLDocument.parse("x: 1\ny: 2\n", file: "e.yaml"))
         XCTAssertEqual(empty.unknownKeyErrors().map(\.description),
                        ["e.yaml:1:1: x: unknown key; this mapping takes no keys.",
@@ -120,7 +120,7 @@ final class MappingReaderTests: XCTestCase {
         XCTAssertEqual(message { _ = try training.oneOf("optimizer", ["sgd", "adam", "adagrad"]) },
                        "exp.yaml:11:14: training.optimizer: \"adamw\" is not a valid choice; did you mean adam? (valid: adagrad, adam, sgd)")
         XCTAssertEqual(message { _ = try training.oneOf("lr", ["sgd"]) },
-                       "exp.yaml:8:7: training.lr: \"fast\" is not a valid choice (valid: sgd).")
+                       "exp.yaml:8:7: training.lr: \"fast\" is not a valid choice (valid: sgd)")
     }
 
     func testMissingRequiredKey() throws {

@@ -12,15 +12,15 @@ import RNNTraining
 func readCorpusFile(_ path: String, keyPath: String) throws -> [UInt8] {
     var info = stat()
     guard stat(path, &info) == 0 else {
-        throw ExperimentError.plain("\(keyPath): the file \(path) does not exist")
+        throw ExperimentError("the file \(path) does not exist", keyPath: keyPath)
     }
-    guard info.st_mode & S_IFMT != S_IFDIR else { throw ExperimentError.plain("\(keyPath): \(path) is a folder, not a text file") }
+    guard info.st_mode & S_IFMT != S_IFDIR else { throw ExperimentError("\(path) is a folder, not a text file", keyPath: keyPath) }
     // A device or a pipe may never end (/dev/zero); a corpus is a regular file.
     guard info.st_mode & S_IFMT == S_IFREG else {
-        throw ExperimentError.plain("\(keyPath): \(path) is not a regular file (a device or a pipe?); give a text file")
+        throw ExperimentError("\(path) is not a regular file (a device or a pipe?); give a text file", keyPath: keyPath)
     }
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw ExperimentError.plain("\(keyPath): the file \(path) cannot be read (permission denied?)")
+        throw ExperimentError("the file \(path) cannot be read (permission denied?)", keyPath: keyPath)
     }
     return Array(data)
 }
@@ -35,7 +35,7 @@ private func keyedCorpusErrors<T>(_ files: [(path: String, keyPath: String)], _ 
         case .tooShort, .badFractions: name = nil
         }
         let keyPath = files.first { $0.path == name }?.keyPath ?? "data"
-        throw ExperimentError.plain("\(keyPath): \(error)")
+        throw ExperimentError("\(error)", keyPath: keyPath)
     }
 }
 
@@ -64,7 +64,7 @@ private func textDataset(level: TokenLevel) -> ComponentFactory<DatasetContext, 
         let train = try readCorpusFile(trainPath, keyPath: "data.train")
         let validName = a.string("valid"), testName = a.string("test")
         if validName.isEmpty != testName.isEmpty {
-            throw ExperimentError.plain("data: give both valid and test files, or neither (to split train by fractions)")
+            throw ExperimentError("give both valid and test files, or neither (to split train by fractions)", keyPath: "data")
         }
         if validName.isEmpty {
             return try keyedCorpusErrors([(trainPath, "data.train")]) {
@@ -98,7 +98,7 @@ private let syntheticDataset = ComponentFactory<DatasetContext, Corpus>(
     ]) { a, context in
     let p = SyntheticLanguage.Parameters(openers: a.int("openers"), fillers: a.int("fillers"), successors: a.int("successors"),
                                          minLength: a.int("min_length"), maxLength: a.int("max_length"))
-    if let problem = p.problem { throw ExperimentError.plain("data: \(problem)") }
+    if let problem = p.problem { throw ExperimentError("\(problem)", keyPath: "data") }
     var grammarRNG = Xoshiro256(seed: context.seed, stream: 101)
     let language = SyntheticLanguage(p, grammar: &grammarRNG)
     var rng = Xoshiro256(seed: context.seed, stream: 102)
@@ -138,9 +138,6 @@ extension ComponentRegistry {
 
             try r.register(output: ComponentFactory("softmax", "full softmax over the vocabulary: V h + c, or E h + c when tied") { _, c in
                 if c.tied {
-                    guard c.embedding.embeddingSize == c.hiddenSize else {
-                        throw ModelError.tiedSizeMismatch(embeddingSize: c.embedding.embeddingSize, hiddenSize: c.hiddenSize)
-                    }
                     return SoftmaxOutput<Float>(weight: c.embedding.table, tied: true, bias: c.bias, threads: c.threads)
                 }
                 return SoftmaxOutput<Float>(vocabularySize: c.vocabularySize, hiddenSize: c.hiddenSize, bias: c.bias, threads: c.threads)
@@ -152,13 +149,10 @@ extension ComponentRegistry {
                 let requested = a.int("classes")
                 let C = requested == 0 ? max(1, Int(Double(c.vocabularySize).squareRoot().rounded())) : requested
                 guard C <= c.vocabularySize else {
-                    throw ExperimentError.plain("model.output.classes: \(C) classes for \(c.vocabularySize) words; expected at most the vocabulary size")
+                    throw ExperimentError("\(C) classes for \(c.vocabularySize) words; expected at most the vocabulary size", keyPath: "model.output.classes")
                 }
                 let classOf = ClassSoftmaxOutput<Float>.frequencyClasses(counts: c.tokenCounts, classes: C)
                 if c.tied {
-                    guard c.embedding.embeddingSize == c.hiddenSize else {
-                        throw ModelError.tiedSizeMismatch(embeddingSize: c.embedding.embeddingSize, hiddenSize: c.hiddenSize)
-                    }
                     return ClassSoftmaxOutput<Float>(wordWeight: c.embedding.table, tied: true, classOf: classOf, bias: c.bias)
                 }
                 return ClassSoftmaxOutput<Float>(vocabularySize: c.vocabularySize, hiddenSize: c.hiddenSize, classOf: classOf, bias: c.bias)

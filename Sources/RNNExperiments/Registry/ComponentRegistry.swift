@@ -21,19 +21,6 @@ public enum ComponentKind: String, CaseIterable, Sendable {
     case optimizer
     case schedule
 
-    /// The experiment-file key that names a component of this kind.
-    public var configKey: String {
-        switch self {
-        case .dataset: return "data.type"
-        case .cell: return "model.cell"
-        case .activation: return "model.activation"
-        case .output: return "model.output"
-        case .initializer: return "model.init.*"
-        case .optimizer: return "training.optimizer"
-        case .schedule: return "training.schedule"
-        }
-    }
-
     /// "a cell", "an optimizer": the kind in running text.
     var withArticle: String {
         ("aeiou".contains(rawValue.first!) ? "an " : "a ") + rawValue
@@ -104,18 +91,14 @@ public struct DatasetContext {
     public var seed: UInt64
 }
 
-/// A registered name that was asked for twice, or an unknown one.
+/// A name registered twice (a plugin's mistake, found when it starts).
 public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case duplicate(kind: ComponentKind, name: String)
-    case unknown(kind: ComponentKind, name: String, known: [String], suggestion: String?)
 
     public var description: String {
         switch self {
         case let .duplicate(kind, name):
             return "\(kind.withArticle) named \(name) is already registered; register yours under another name"
-        case let .unknown(kind, name, known, suggestion):
-            let hint = suggestion.map { "did you mean " + $0 + "? " } ?? ""
-            return "unknown \(kind.rawValue) \"\(name)\"; \(hint)registered: \(known.joined(separator: ", "))"
         }
     }
 }
@@ -178,42 +161,17 @@ public struct ComponentRegistry: Sendable {
     }
 
     /// The parameters of the factory `name` of `kind`, or an error naming the registered ones.
-    public func parameters(_ kind: ComponentKind, _ name: String) throws(RegistryError) -> [ParameterSpec] {
+    public func parameters(_ kind: ComponentKind, _ name: String) throws(ExperimentError) -> [ParameterSpec] {
         let entries = catalogue(kind)
         if let e = entries.first(where: { $0.name == name }) { return e.parameters }
-        let names = entries.map(\.name)
-        throw .unknown(kind: kind, name: name, known: names, suggestion: didYouMean(name, among: names))
+        throw .unknownName(name, kind: kind.rawValue, valid: entries.map(\.name))
     }
-}
 
-extension ComponentRegistry {
-    /// Arguments for factory `name` of `kind`: `given` values over the declared defaults.
-    ///
-    /// Values must already have the declared types (the YAML decoder converts and reports type
-    /// errors with positions); this checks names, ranges and required parameters.
-    /// - Throws: `ExperimentError` naming `keyPath` and the parameter.
-    public func arguments(_ kind: ComponentKind, _ name: String, given: [String: ConfigValue] = [:],
-                          keyPath: String) throws -> ComponentArguments {
-        let specs: [ParameterSpec]
-        do { specs = try parameters(kind, name) } catch { throw ExperimentError.plain("\(keyPath): \(error)") }
-        for key in given.keys.sorted() where !specs.contains(where: { $0.name == key }) {
-            throw ExperimentError.plain("\(keyPath).\(key): unknown parameter of \(kind.rawValue) \(name)" + ExperimentLoader.suggestion(key, valid: specs.map(\.name)))
-        }
-        var values: [(name: String, value: ConfigValue)] = []
-        for spec in specs {
-            if let v = given[spec.name] {
-                if let problem = spec.kind.rangeProblem(v) {
-                    throw ExperimentError.plain("\(keyPath).\(spec.name): \(v) is \(problem); expected \(spec.kind.expectation)")
-                }
-                values.append((spec.name, v))
-            } else if let d = spec.defaultValue {
-                values.append((spec.name, d))
-            } else if spec.isOptional {
-                continue
-            } else {
-                throw ExperimentError.plain("\(keyPath).\(spec.name): missing; \(kind.rawValue) \(name) needs \(spec.kind.expectation)")
-            }
-        }
-        return ComponentArguments(values)
+    /// The factory chosen by `choice` from `table` (the registry's table of `kind`): the one
+    /// lookup of a component by name; an unknown name is `unknown <kind> "x"; did you mean …`.
+    func factory<C, P>(_ table: [String: ComponentFactory<C, P>], _ kind: ComponentKind,
+                       _ choice: ComponentChoice, at keyPath: String? = nil) throws(ExperimentError) -> ComponentFactory<C, P> {
+        if let f = table[choice.name] { return f }
+        throw .unknownName(choice.name, kind: kind.rawValue, valid: Array(table.keys), keyPath: keyPath ?? kind.configKey)
     }
 }

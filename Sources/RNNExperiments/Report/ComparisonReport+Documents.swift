@@ -79,7 +79,7 @@ extension ComparisonReport {
     @discardableResult
     public func write(to folder: String) throws -> [String] {
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        catch { throw ExperimentError.plain("cannot create the report folder \(folder): \(describe(error))") }
+        catch { throw ExperimentError("cannot create the report folder \(folder): \(describe(error))") }
         let figures = figures()
         var files: [(String, String)] = [("report.md", markdown(figures: figures)), ("report.html", html(figures: figures)),
                                          ("runs.csv", runsCSV())]
@@ -87,7 +87,7 @@ extension ComparisonReport {
         var written: [String] = []
         for (name, text) in files {
             let path = (folder as NSString).appendingPathComponent(name)
-            do { try writeAtomically(text, to: path) } catch { throw ExperimentError.plain("\(error)") }
+            do { try writeAtomically(text, to: path) } catch { throw ExperimentError(wrapping: error) }
             written.append(path)
         }
         return written

@@ -16,7 +16,7 @@ extension ComparisonReport {
             let s = run.summary
             table.append([displayName(run)] + swept.keys.map { run.value($0) ?? "-" } + [
                 String(s.params), ppl(run.bestValid), ppl(run.test),
-                NumberFormat.fixed(s.trainTokensPerSec, decimals: 0), s.status,
+                NumberFormat.fixed(s.trainTokensPerSec, decimals: 0), s.status.rawValue,
             ])
         }
         return table
@@ -34,7 +34,7 @@ extension ComparisonReport {
             let s = run.summary
             csv.append([s.experiment, s.run, run.path] + swept.keys.map { run.value($0) ?? "" } + [
                 String(s.params), number(s.bestValidPPL), number(s.validPPL), number(s.testPPL), number(s.floorPPL),
-                number(s.trainTokensPerSec), number(s.wallSeconds), String(s.steps), String(s.tokensTrained), s.status,
+                number(s.trainTokensPerSec), number(s.wallSeconds), String(s.steps), String(s.tokensTrained), s.status.rawValue,
             ])
         }
         return csv.text

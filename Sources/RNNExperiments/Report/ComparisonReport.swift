@@ -49,7 +49,7 @@ public struct ComparisonReport: Sendable {
             }
         }
         guard !runs.isEmpty else {
-            throw ExperimentError.plain("\(directories.joined(separator: ", ")): no readable runs; \(notes.first ?? "")")
+            throw ExperimentError("\(directories.joined(separator: ", ")): no readable runs; \(notes.first ?? "")")
         }
         return ComparisonReport(directories: directories, runs: runs, notes: notes)
     }
@@ -71,10 +71,9 @@ public struct ComparisonReport: Sendable {
 
     /// Counts by status, e.g. `10 completed, 2 diverged`, in a fixed order.
     public var statusCounts: String {
-        let order = ["completed", "diverged", "interrupted", "running", "failed"]
-        var counts: [String: Int] = [:]
+        let order: [RunStatus] = [.completed, .diverged, .interrupted, .running, .failed]
+        var counts: [RunStatus: Int] = [:]
         for run in runs { counts[run.summary.status, default: 0] += 1 }
-        let names = order.filter { counts[$0] != nil } + counts.keys.filter { !order.contains($0) }.sorted()
-        return names.map { "\(counts[$0]!) \($0)" }.joined(separator: ", ")
+        return order.filter { counts[$0] != nil }.map { "\(counts[$0]!) \($0.rawValue)" }.joined(separator: ", ")
     }
 }

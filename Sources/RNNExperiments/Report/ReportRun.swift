@@ -46,7 +46,7 @@ public struct ReportRun: Sendable, Equatable {
         do { summary = try RunSummary.read(path: summaryPath) } catch let error as ExperimentError {
             throw error
         } catch {
-            throw ExperimentError.plain("\(summaryPath) is not a run summary (\(describe(error)))")
+            throw ExperimentError("\(summaryPath) is not a run summary (\(describe(error)))")
         }
         var notes: [String] = []
         var config: [(key: String, value: String)] = []

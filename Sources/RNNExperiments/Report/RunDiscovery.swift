@@ -23,7 +23,7 @@ public enum RunDiscovery {
         for dir in directories {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ExperimentError.plain("\(dir): no such folder; give a results folder, an experiment folder or run folders")
+                throw ExperimentError("\(dir): no such folder; give a results folder, an experiment folder or run folders")
             }
             var here: [String] = []
             collect(dir, depth: 0, into: &here)
@@ -34,7 +34,7 @@ public enum RunDiscovery {
             }
         }
         guard !found.isEmpty else {
-            throw ExperimentError.plain("\(directories.joined(separator: ", ")): no run folders (folders with summary.json) within \(maxDepth) levels; give the folder of a sweep or of runs")
+            throw ExperimentError("\(directories.joined(separator: ", ")): no run folders (folders with summary.json) within \(maxDepth) levels; give the folder of a sweep or of runs")
         }
         return (found.sorted(), notes)
     }

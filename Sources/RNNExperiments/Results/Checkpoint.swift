@@ -237,11 +237,11 @@ extension Checkpoint {
     public func copyParameters(into model: LanguageModel<Float>, prefix: String, path: String) throws {
         for p in model.parameters {
             guard let values = tensors[prefix + p.name] else {
-                throw ExperimentError.plain("\(path) does not match this model: it has no \(p.name)")
+                throw ExperimentError("\(path) does not match this model: it has no \(p.name)")
             }
             let shape = header.tensors.first { $0.name == prefix + p.name }?.shape ?? []
             guard values.count == p.count, shape == p.shape else {
-                throw ExperimentError.plain("\(path) does not match this model: \(p.name) is \(shape) there and \(p.shape) here")
+                throw ExperimentError("\(path) does not match this model: \(p.name) is \(shape) there and \(p.shape) here")
             }
             values.withUnsafeBufferPointer { copyElements(from: $0.baseAddress!, to: p.value.data, count: p.count) }
         }

@@ -19,12 +19,12 @@ public final class RunFolderLock {
         self.directory = directory
         fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw ExperimentError.plain("cannot open the run folder \(directory): \(String(cString: strerror(errno)))")
+            throw ExperimentError("cannot open the run folder \(directory): \(String(cString: strerror(errno)))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             fd = -1
-            throw ExperimentError.plain("\(directory) is in use by another rnnlab process (a run or a resume of it is still going); wait for it to end or stop it first")
+            throw ExperimentError("\(directory) is in use by another rnnlab process (a run or a resume of it is still going); wait for it to end or stop it first")
         }
     }
 

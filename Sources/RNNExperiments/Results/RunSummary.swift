@@ -1,6 +1,7 @@
 // RunSummary: the run's summary.json, the one file a report reads first.
 
 import Foundation
+import RNNTraining
 
 /// Identity of the data a run used.
 public struct DatasetIdentity: Codable, Sendable, Equatable {
@@ -22,10 +23,31 @@ public struct DatasetIdentity: Codable, Sendable, Equatable {
     }
 }
 
+/// Where a run stands, as summary.json records it.
+public enum RunStatus: String, Codable, Sendable, CaseIterable {
+    /// Training (or killed while training: a killed run cannot update its summary).
+    case running
+    case completed
+    /// Stopped by a signal after saving a checkpoint; `rnnlab run --resume` continues it.
+    case interrupted
+    /// A non-finite or exploding loss or gradient stopped it.
+    case diverged
+    /// Its results could not be written completely (a full disk, say).
+    case failed
+
+    /// How a training loop that returned ended.
+    public init(_ status: TrainingStatus) {
+        switch status {
+        case .completed: self = .completed
+        case .interrupted: self = .interrupted
+        case .diverged: self = .diverged
+        }
+    }
+}
+
 /// What summary.json holds. Perplexities are nil when not measured (e.g. a diverged run).
 public struct RunSummary: Codable, Sendable, Equatable {
-    /// running | completed | interrupted | diverged | failed
-    public var status: String
+    public var status: RunStatus
     public var experiment: String
     public var run: String
     public var trainPPL: Double?
@@ -81,7 +103,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// Reads a summary.json.
     public static func read(path: String) throws -> RunSummary {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ExperimentError.plain("\(path) cannot be read")
+            throw ExperimentError("\(path) cannot be read")
         }
         return try JSONDecoder().decode(RunSummary.self, from: data)
     }

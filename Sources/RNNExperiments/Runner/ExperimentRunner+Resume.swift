@@ -31,61 +31,61 @@ extension ExperimentRunner {
         while dir.count > 1 && dir.hasSuffix("/") { dir.removeLast() }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ExperimentError.plain("\(dir) is not a run folder (it does not exist); give a folder such as results/<experiment>/<run>")
+            throw ExperimentError("\(dir) is not a run folder (it does not exist); give a folder such as results/<experiment>/<run>")
         }
         let lock = try RunFolderLock(directory: dir)
         defer { lock.release() }
 
         let summaryPath = dir + "/summary.json"
         guard FileManager.default.fileExists(atPath: summaryPath) else {
-            throw ExperimentError.plain("\(dir) has no summary.json, so it is not a run folder or its run never started; give a folder such as results/<experiment>/<run>")
+            throw ExperimentError("\(dir) has no summary.json, so it is not a run folder or its run never started; give a folder such as results/<experiment>/<run>")
         }
         let summary: RunSummary
         do { summary = try RunSummary.read(path: summaryPath) }
-        catch { throw ExperimentError.plain("\(summaryPath) is not a readable run summary (\(describe(error))); the folder cannot be resumed") }
+        catch { throw ExperimentError("\(summaryPath) is not a readable run summary (\(describe(error))); the folder cannot be resumed") }
         let rerun = "start a new run with rnnlab run \(dir)/config.yaml"
         switch summary.status {
-        case "completed":
-            throw ExperimentError.plain("\(dir) has completed (\(summary.stopReason)), so there is nothing to resume; to train longer, \(rerun) and a larger limit (--set training.epochs=N)")
-        case "diverged":
-            throw ExperimentError.plain("\(dir) diverged at step \(summary.divergedAtStep ?? summary.steps), and resuming would diverge again at the same step; \(rerun) and a lower learning rate")
+        case .completed:
+            throw ExperimentError("\(dir) has completed (\(summary.stopReason)), so there is nothing to resume; to train longer, \(rerun) and a larger limit (--set training.epochs=N)")
+        case .diverged:
+            throw ExperimentError("\(dir) diverged at step \(summary.divergedAtStep ?? summary.steps), and resuming would diverge again at the same step; \(rerun) and a lower learning rate")
         default:
             break
         }
 
         let checkpointPath = dir + "/checkpoint/last.ckpt"
         guard FileManager.default.fileExists(atPath: checkpointPath) else {
-            throw ExperimentError.plain("\(dir) has no checkpoint/last.ckpt (it stopped before its first checkpoint), so it cannot be resumed; \(rerun)")
+            throw ExperimentError("\(dir) has no checkpoint/last.ckpt (it stopped before its first checkpoint), so it cannot be resumed; \(rerun)")
         }
         let checkpoint = try Checkpoint.read(path: checkpointPath)
         guard checkpoint.header.kind == "last", checkpoint.tensors["state/hidden"] != nil else {
-            throw ExperimentError.plain("\(checkpointPath) holds weights only (kind \(checkpoint.header.kind)), not a training state to resume from")
+            throw ExperimentError("\(checkpointPath) holds weights only (kind \(checkpoint.header.kind)), not a training state to resume from")
         }
         let loader = ExperimentLoader(registry: registry)
         let configName = dir + "/config.yaml"
         let loaded: LoadedExperiment
         do { loaded = try loader.load(text: checkpoint.header.config, name: checkpointPath + " (its experiment)") }
-        catch { throw ExperimentError.plain("\(checkpointPath) holds an experiment this rnnlab cannot load: \(error)") }
+        catch { throw ExperimentError("\(checkpointPath) holds an experiment this rnnlab cannot load: \(error)") }
         var config = loaded.config
         config.sourcePath = configName
         if let data = FileManager.default.contents(atPath: configName) {
             let saved: LoadedExperiment
             do { saved = try loader.load(text: String(decoding: data, as: UTF8.self), name: configName) }
-            catch { throw ExperimentError.plain("\(configName) no longer loads, so the run cannot be checked against its checkpoint: \(error)") }
+            catch { throw ExperimentError("\(configName) no longer loads, so the run cannot be checked against its checkpoint: \(error)") }
             try Self.requireSameExperiment(checkpointYAML: checkpoint.header.config, saved: saved, loader: loader,
                                            checkpointPath: checkpointPath, configPath: configName)
         }
         guard config.name == summary.experiment else {
-            throw ExperimentError.plain("\(checkpointPath) is from the experiment \(config.name), and summary.json is from \(summary.experiment); the checkpoint does not belong to this run")
+            throw ExperimentError("\(checkpointPath) is from the experiment \(config.name), and summary.json is from \(summary.experiment); the checkpoint does not belong to this run")
         }
 
         let dataRoot = options.dataRoot ?? checkpoint.header.dataRoot
         let prepared = try prepare(config, dataRoot: dataRoot)
         if let change = Self.dataChange(from: summary.dataset, to: Self.datasetIdentity(config, prepared.corpus)) {
-            throw ExperimentError.plain("\(dir): the data changed since the run started (\(change)), so resuming would not continue the same run; put the original data back, or \(rerun)")
+            throw ExperimentError("\(dir): the data changed since the run started (\(change)), so resuming would not continue the same run; put the original data back, or \(rerun)")
         }
         guard prepared.built.model.parameterCount == summary.params else {
-            throw ExperimentError.plain("\(checkpointPath) builds a model of \(prepared.built.model.parameterCount) parameters, and summary.json records \(summary.params); the checkpoint does not belong to this run")
+            throw ExperimentError("\(checkpointPath) builds a model of \(prepared.built.model.parameterCount) parameters, and summary.json records \(summary.params); the checkpoint does not belong to this run")
         }
         if options.stopRequested() { throw ExperimentError.stoppedBeforeTraining }
 
@@ -112,7 +112,7 @@ extension ExperimentRunner {
             detail = x.path == y.path ? "\(x.path) is \(x.value) there and \(y.value) in config.yaml"
                                       : "\(x.path) there, \(y.path) in config.yaml"
         }
-        throw ExperimentError.plain("\(checkpointPath) does not belong to this run: its experiment differs from \(configPath) (\(detail))")
+        throw ExperimentError("\(checkpointPath) does not belong to this run: its experiment differs from \(configPath) (\(detail))")
     }
 
     /// The lines of a resolved experiment (block YAML, as `emit()` writes it) with the key path
@@ -158,7 +158,7 @@ extension ExperimentRunner {
     /// Puts the weights, optimizer and schedule state, progress, hidden state and best weights of
     /// a `last` checkpoint into `trainer`, checking each against the model first.
     func restoreTrainingState(_ trainer: Trainer<Float>, from checkpoint: Checkpoint, path: String) throws {
-        func mismatch(_ what: String) -> ExperimentError { .plain("\(path) does not match this run: \(what)") }
+        func mismatch(_ what: String) -> ExperimentError { ExperimentError("\(path) does not match this run: \(what)") }
         try checkpoint.copyParameters(into: trainer.model, prefix: "param/", path: path)
         guard let hidden = checkpoint.tensors["state/hidden"], hidden.count == trainer.hiddenState.count else {
             throw mismatch("its hidden state has \(checkpoint.tensors["state/hidden"]?.count ?? 0) values, and this model carries \(trainer.hiddenState.count)")
@@ -185,7 +185,7 @@ extension ExperimentRunner {
         trainer.schedule.state = checkpoint.header.schedule
         if !checkpoint.header.rng.isEmpty {
             guard let generator = Xoshiro256(state: checkpoint.header.rng) else {
-                throw ExperimentError.plain("\(path) is damaged: its random generator state is invalid")
+                throw ExperimentError("\(path) is damaged: its random generator state is invalid")
             }
             trainer.model.dropoutGenerator = generator
         }

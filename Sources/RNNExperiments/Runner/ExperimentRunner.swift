@@ -52,37 +52,34 @@ public struct ExperimentRunner {
     /// Resolves a data path from the experiment file: absolute as is; relative against the
     /// data root when given, else against the experiment file's folder.
     public static func resolveDataPath(_ path: String, keyPath: String, config: ExperimentConfig, dataRoot: String?) throws -> String {
-        guard !path.isEmpty else { throw ExperimentError.plain("\(config.sourcePath): \(keyPath): the path is empty; name a text file") }
+        guard !path.isEmpty else { throw ExperimentError("the path is empty; name a text file", file: config.sourcePath, keyPath: keyPath) }
         if path.hasPrefix("/") { return path }
         let base = dataRoot ?? (config.sourcePath as NSString).deletingLastPathComponent
         let joined = ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: joined) else {
             let whence = dataRoot != nil ? "the data root \(base)" : "\(base.isEmpty ? "." : base), the experiment file's folder"
-            throw ExperimentError.plain("\(config.sourcePath): \(keyPath): \"\(path)\" does not exist in \(whence); give an existing file, or set --data-root or RNNLAB_DATA to look elsewhere")
+            throw ExperimentError("\"\(path)\" does not exist in \(whence); give an existing file, or set --data-root or RNNLAB_DATA to look elsewhere", file: config.sourcePath, keyPath: keyPath)
         }
         return joined
     }
 
     /// Loads the experiment's corpus through its dataset factory.
     public func loadCorpus(_ config: ExperimentConfig, dataRoot: String?) throws -> Corpus {
-        guard let factory = registry.datasets[config.data.name] else {
-            let names = registry.datasets.keys.sorted()
-            let hint = didYouMean(config.data.name, among: names).map { "did you mean \($0)? " } ?? ""
-            throw ExperimentError.plain("\(config.sourcePath): data.type: unknown dataset \"\(config.data.name)\"; \(hint)registered: \(names.joined(separator: ", "))")
-        }
+        let factory = try Self.namingFile(config) { try registry.factory(registry.datasets, .dataset, config.data) }
         let context = DatasetContext(resolvePath: { path, keyPath in
             try Self.resolveDataPath(path, keyPath: keyPath, config: config, dataRoot: dataRoot)
         }, seed: config.seed)
-        do { return try Self.namingFile(config) { try factory.build(config.data.arguments, context) } }
-        catch let e as CorpusError { throw ExperimentError.plain("\(config.sourcePath): data: \(e)") }
+        return try Self.namingFile(config) {
+            do { return try factory.build(config.data.arguments, context) }
+            catch let e as CorpusError { throw ExperimentError("\(e)", keyPath: "data") }
+        }
     }
 
-    /// Runs a component factory, putting the experiment file in front of the errors it throws
-    /// (factories know the key path they check, not the file it came from).
-    static func namingFile<R>(_ config: ExperimentConfig, _ body: () throws -> R) throws -> R {
-        do { return try body() }
-        catch let ExperimentError.plain(text) where !text.hasPrefix(config.sourcePath) {
-            throw ExperimentError.plain("\(config.sourcePath): \(text)")
+    /// Runs a component factory, placing the errors it throws in the experiment file (factories
+    /// know the key path they check, not the file it came from).
+    static func namingFile<R>(_ config: ExperimentConfig, _ body: () throws -> R) throws(ExperimentError) -> R {
+        do { return try body() } catch {
+            throw ExperimentError(wrapping: error).located(in: config.sourcePath)
         }
     }
 
@@ -110,7 +107,7 @@ public struct ExperimentRunner {
             try CorpusBuilder.requireLength(corpus.valid.count, name: "the validation split", batchSize: t.evalBatchSize, bptt: 1)
             try CorpusBuilder.requireLength(corpus.test.count, name: "the test split", batchSize: t.evalBatchSize, bptt: 1)
         } catch {
-            throw ExperimentError.plain("\(file): data: \(error)")
+            throw ExperimentError("\(error)", file: file, keyPath: "data")
         }
         try Self.checkMemory(config, vocabularySize: corpus.vocabulary.count, bptt: bptt)
         let threads = t.threads ?? BLASRuntime.availableCores
@@ -137,7 +134,7 @@ public struct ExperimentRunner {
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         guard available > 0, bytes > available else { return }
         func gb(_ b: Double) -> String { b >= 1e12 ? String(format: "%.3g", b / 1e9) : String(format: "%.1f", b / 1e9) }
-        throw ExperimentError.plain("\(config.sourcePath): model: embedding_size \(m.embeddingSize), hidden_size \(m.hiddenSize), a vocabulary of \(vocabularySize) tokens, batch_size \(max(t.batchSize, t.evalBatchSize)) and bptt \(bptt) need about \(gb(bytes)) GB of memory, more than the \(gb(available)) GB this machine has; use smaller sizes")
+        throw ExperimentError("embedding_size \(m.embeddingSize), hidden_size \(m.hiddenSize), a vocabulary of \(vocabularySize) tokens, batch_size \(max(t.batchSize, t.evalBatchSize)) and bptt \(bptt) need about \(gb(bytes)) GB of memory, more than the \(gb(available)) GB this machine has; use smaller sizes", file: config.sourcePath, keyPath: "model")
     }
 
     /// Creates `path` and its missing parents, naming the part that stands in the way.
@@ -149,12 +146,12 @@ public struct ExperimentRunner {
             var info = stat()
             if stat(current, &info) == 0 {
                 guard info.st_mode & S_IFMT == S_IFDIR else {
-                    throw ExperimentError.plain("cannot create the \(what) \(path): \(current) is a file, not a folder; choose another with --results")
+                    throw ExperimentError("cannot create the \(what) \(path): \(current) is a file, not a folder; choose another with --results")
                 }
                 continue
             }
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw ExperimentError.plain("cannot create the \(what) \(path): \(String(cString: strerror(errno)).lowercased()) at \(current); choose another with --results")
+                throw ExperimentError("cannot create the \(what) \(path): \(String(cString: strerror(errno)).lowercased()) at \(current); choose another with --results")
             }
         }
     }
@@ -163,11 +160,11 @@ public struct ExperimentRunner {
     static func createRunFolder(root: String, experiment: String, name: String?) throws -> (path: String, name: String) {
         let parent = (root as NSString).appendingPathComponent(experiment)
         if let name, name.isEmpty || name == "." || name == ".." || name.contains("/") {
-            throw ExperimentError.plain("\"\(name)\" is not a valid run name; use a single folder name (not . or ..)")
+            throw ExperimentError("\"\(name)\" is not a valid run name; use a single folder name (not . or ..)")
         }
         try makeFolders(parent, what: "results folder")
         guard access(parent, W_OK) == 0 else {
-            throw ExperimentError.plain("cannot write into the results folder \(parent): permission denied; choose another with --results")
+            throw ExperimentError("cannot write into the results folder \(parent): permission denied; choose another with --results")
         }
         let base: String
         if let name { base = name } else {
@@ -180,12 +177,12 @@ public struct ExperimentRunner {
             let candidate = attempt == 1 ? base : "\(base)-\(attempt)"
             let path = (parent as NSString).appendingPathComponent(candidate)
             if mkdir(path, 0o755) == 0 { return (path, candidate) }
-            if errno != EEXIST { throw ExperimentError.plain("cannot create the run folder \(path): \(String(cString: strerror(errno)).lowercased()); choose another with --results") }
+            if errno != EEXIST { throw ExperimentError("cannot create the run folder \(path): \(String(cString: strerror(errno)).lowercased()); choose another with --results") }
             if name != nil {
-                throw ExperimentError.plain("the run folder \(path) already exists; choose another --name or remove it")
+                throw ExperimentError("the run folder \(path) already exists; choose another --name or remove it")
             }
         }
-        throw ExperimentError.plain("cannot find a free run folder name under \(parent)")
+        throw ExperimentError("cannot find a free run folder name under \(parent)")
     }
 
     /// Runs `config` and writes its results tree.
@@ -262,7 +259,7 @@ public struct ExperimentRunner {
         let dataset = Self.datasetIdentity(config, corpus)
         let modelText = "\(model.cell.summary), E=\(config.model.embeddingSize), H=\(config.model.hiddenSize), V=\(model.vocabularySize), \(model.output.summary)"
         var summary = RunSummary(
-            status: "running", experiment: config.name, run: runName, params: model.parameterCount, trainTokensPerSec: 0,
+            status: .running, experiment: config.name, run: runName, params: model.parameterCount, trainTokensPerSec: 0,
             wallSeconds: 0, seed: config.seed, steps: 0, epochs: 0, tokensTrained: 0, stopReason: "",
             dataset: dataset, rnnlabVersion: rnnlabVersion, gitCommit: rnnlabGitCommit(), blas: blas.description, model: modelText)
         summary.floorPPL = corpus.entropyRate.map { exp($0) }
@@ -297,7 +294,7 @@ public struct ExperimentRunner {
         trainingStarted = true
         let outcome = trainer.run(observers: [recorder, checkpointer, console], stopRequested: options.stopRequested)
 
-        summary.status = outcome.status.rawValue
+        summary.status = RunStatus(outcome.status)
         summary.stopReason = outcome.reason
         summary.divergedAtStep = outcome.divergedAtStep
         let p = outcome.progress
@@ -330,13 +327,13 @@ public struct ExperimentRunner {
         catch { failure = failure ?? "\(error)" }
         if let failure {
             // The results are incomplete: say so in the summary rather than claim the status.
-            summary.status = "failed"
+            summary.status = .failed
             summary.stopReason = failure
         }
         try writeAtomically(try summary.encoded(), to: directory + "/summary.json")
-        if let failure { throw ExperimentError.plain(failure) }
+        if let failure { throw ExperimentError(failure) }
         log.say(String(format: "  %@ in %.1f s: best valid ppl %@, test ppl %@, %.0f train tokens/s",
-                       summary.status, summary.wallSeconds,
+                       summary.status.rawValue, summary.wallSeconds,
                        summary.bestValidPPL.map { String(format: "%.3f", $0) } ?? "-",
                        summary.testPPL.map { String(format: "%.3f", $0) } ?? "-", summary.trainTokensPerSec))
         log.say(directory)

@@ -15,12 +15,9 @@ public struct BuiltModel {
     public var learningRate: Double
 }
 
-/// Turns `error` thrown by a factory into an ExperimentError naming the key path.
-func keyed(_ keyPath: String, _ body: () throws -> Void) throws {
-    do { try body() }
-    catch let e as ExperimentError { throw e }
-    catch let e as ModelError { throw ExperimentError.plain("\(keyPath): \(e)") }
-    catch { throw ExperimentError.plain("\(keyPath): \(error)") }
+/// Runs `body`, placing an error thrown by a factory or a layer under `keyPath`.
+func keyed(_ keyPath: String, _ body: () throws -> Void) throws(ExperimentError) {
+    do { try body() } catch { throw ExperimentError(wrapping: error).at(keyPath) }
 }
 
 extension ComponentRegistry {
@@ -30,12 +27,6 @@ extension ComponentRegistry {
     /// config and seed give the same starting weights.
     public func buildModel(_ config: ExperimentConfig, corpus: Corpus, threads: Int) throws -> BuiltModel {
         let m = config.model
-        func factory<C, P>(_ table: [String: ComponentFactory<C, P>], _ kind: ComponentKind, _ choice: ComponentChoice, at keyPath: String) throws -> ComponentFactory<C, P> {
-            if let f = table[choice.name] { return f }
-            let names = table.keys.sorted()
-            let hint = didYouMean(choice.name, among: names).map { "did you mean \($0)? " } ?? ""
-            throw ExperimentError.plain("\(config.sourcePath): \(keyPath): unknown \(kind.rawValue) \"\(choice.name)\"; \(hint)registered: \(names.joined(separator: ", "))")
-        }
         let V = corpus.vocabulary.count
         let activation = try factory(activations, .activation, m.activation, at: "model.activation").build(m.activation.arguments, ())
         let cellContext = CellContext(inputSize: m.embeddingSize, hiddenSize: m.hiddenSize, activation: activation, bias: m.bias)
@@ -44,11 +35,11 @@ extension ComponentRegistry {
         let outputContext = OutputContext(embedding: embedding, hiddenSize: cell.outputSize, vocabularySize: V, tied: m.tied,
                                           bias: m.bias, tokenCounts: corpus.vocabulary.counts, threads: threads)
         var output: (any OutputLayer<Float>)!
-        try keyed("\(config.sourcePath): model.tied") {
+        try keyed("model.output") {
             output = try factory(outputs, .output, m.output, at: "model.output").build(m.output.arguments, outputContext)
         }
         var model: LanguageModel<Float>!
-        try keyed("\(config.sourcePath): model") { model = try LanguageModel(embedding: embedding, cell: cell, output: output) }
+        try keyed("model") { model = try LanguageModel(embedding: embedding, cell: cell, output: output) }
 
         // Initialise every parameter by its role.
         let initContext = InitializerContext(hiddenSize: m.hiddenSize)

@@ -23,11 +23,11 @@ public struct TrainedModel {
         let best = dir + "/best.ckpt", last = dir + "/last.ckpt"
         let fm = FileManager.default
         guard fm.fileExists(atPath: runDirectory) else {
-            throw ExperimentError.plain("\(runDirectory) does not exist; give a run folder such as results/<experiment>/<run>")
+            throw ExperimentError("\(runDirectory) does not exist; give a run folder such as results/<experiment>/<run>")
         }
         let path = fm.fileExists(atPath: best) ? best : last
         guard fm.fileExists(atPath: path) else {
-            throw ExperimentError.plain("\(runDirectory) has no checkpoint/best.ckpt or checkpoint/last.ckpt; is it a run folder?")
+            throw ExperimentError("\(runDirectory) has no checkpoint/best.ckpt or checkpoint/last.ckpt; is it a run folder?")
         }
         let checkpoint = try Checkpoint.read(path: path)
         // A checkpoint copied in from another run would sample from the wrong model: check it

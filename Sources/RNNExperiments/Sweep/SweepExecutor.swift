@@ -120,7 +120,7 @@ public struct SweepExecutor: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { return .pending }
         guard let summary = try? RunSummary.read(path: folder + "/summary.json"),
-              let status = SweepRunStatus(rawValue: summary.status) else { return .incomplete }
+              let status = SweepRunStatus(rawValue: summary.status.rawValue) else { return .incomplete }
         if status == .running, let lock, !isLocked(lock) { return .incomplete }
         return status
     }
@@ -173,7 +173,7 @@ public struct SweepExecutor: Sendable {
         }
 
         do { try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true) }
-        catch { throw ExperimentError.plain("cannot create the sweep folder \(root): \(describe(error))") }
+        catch { throw ExperimentError("cannot create the sweep folder \(root): \(describe(error))") }
         let manifest = SweepManifest(root: root, sweep: sweep, command: options.command)
         try manifest.write()
 
@@ -376,7 +376,7 @@ final class SweepManifest: Sendable {
                 ("runs", YAMLNode(runs)),
             ])
             do { try writeAtomically(node.emit(), to: root + "/sweep.yaml") }
-            catch { throw ExperimentError.plain("\(error)") }
+            catch { throw ExperimentError(wrapping: error) }
         }
     }
 }

@@ -40,17 +40,17 @@ public struct SweepFile: Sendable {
     ///   the first run whose experiment is not valid.
     public static func load(path: String, overrides: [String] = [], registry: ComponentRegistry) throws -> SweepFile {
         var root: YAMLNode
-        do { root = try YAMLDocument.load(path: path) } catch { throw ExperimentError.plain("\(error)") }
+        do { root = try YAMLDocument.load(path: path) } catch { throw ExperimentError(wrapping: error) }
         guard root.mapping != nil else {
-            throw ExperimentError.plain("\(root.mark): the top level is \(root.valueDescription); expected an experiment with a sweep section, or a sweep file with base and sweep")
+            throw ExperimentError("the top level is \(root.valueDescription); expected an experiment with a sweep section, or a sweep file with base and sweep", mark: root.mark)
         }
         var sweepOverrides: [String] = [], runOverrides: [String] = []
         var overriddenKeys: [(key: String, source: String)] = []   // for conflict messages
         for o in overrides {
             let parsed: YAMLOverride
-            do { parsed = try YAMLOverride(parsing: o) } catch { throw ExperimentError.plain("\(error)") }
+            do { parsed = try YAMLOverride(parsing: o) } catch { throw ExperimentError(wrapping: error) }
             if parsed.path.first == "sweep" {
-                do { root = try parsed.apply(to: root) } catch { throw ExperimentError.plain("\(error)") }
+                do { root = try parsed.apply(to: root) } catch { throw ExperimentError(wrapping: error) }
                 sweepOverrides.append(o)
             } else {
                 runOverrides.append(o)
@@ -62,30 +62,30 @@ public struct SweepFile: Sendable {
         var common: [String] = []
         if root["base"] != nil {
             for e in root.mapping ?? [] where !sweepFileKeys.contains(e.key) {
-                throw ExperimentError.plain("\(ConfigError.unknownKey(e.key, keyPath: e.key, at: e.keyMark, validKeys: sweepFileKeys))")
+                throw ExperimentError(ConfigError.unknownKey(e.key, keyPath: e.key, at: e.keyMark, validKeys: sweepFileKeys))
             }
             experimentPath = try basePath(root, sweepFile: path)
             if let name = root["name"], !name.isNull { common.append("name=\(name.flowText)") }
             if let set = root["set"], !set.isNull {
                 guard let entries = set.mapping else {
-                    throw ExperimentError.plain("\(ConfigError.typeMismatch(set, keyPath: "set", expected: "a mapping of dotted keys to values"))")
+                    throw ExperimentError(ConfigError.typeMismatch(set, keyPath: "set", expected: "a mapping of dotted keys to values"))
                 }
                 common += entries.map { "\($0.key)=\($0.value.flowText)" }
                 overriddenKeys += entries.map { ($0.key, "\($0.keyMark): set.\($0.key)") }
             }
         } else if root["sweep"] == nil {
-            throw ExperimentError.plain("\(path): has no sweep section; add one (sweep: with grid, sets or seeds) or write a sweep file that names a base experiment (base: other.yaml); see docs/sweeps.md")
+            throw ExperimentError("has no sweep section; add one (sweep: with grid, sets or seeds) or write a sweep file that names a base experiment (base: other.yaml); see docs/sweeps.md", file: path)
         }
         guard let section = root["sweep"] else {
-            throw ExperimentError.plain("\(root.mark): sweep: missing; a sweep file needs a sweep section with grid, sets or seeds")
+            throw ExperimentError("missing; a sweep file needs a sweep section with grid, sets or seeds", mark: root.mark, keyPath: "sweep")
         }
         let spec: SweepSpec
-        do { spec = try SweepSpec.decode(section) } catch { throw ExperimentError.plain("\(error)") }
+        do { spec = try SweepSpec.decode(section) } catch { throw ExperimentError(wrapping: error) }
         common += runOverrides
 
         let swept = Set(spec.grid.map(\.key) + spec.sets.flatMap { $0.map(\.key) } + (spec.seeds.isEmpty ? [] : ["seed"]))
         for (key, source) in overriddenKeys where swept.contains(key) {
-            throw ExperimentError.plain("\(source): \(key) is swept by the sweep, so it cannot also be set for every run; change the sweep instead")
+            throw ExperimentError("\(source): \(key) is swept by the sweep, so it cannot also be set for every run; change the sweep instead")
         }
 
         let runs = SweepPlan.expand(spec)
@@ -96,7 +96,7 @@ public struct SweepFile: Sendable {
             do {
                 loaded = try loader.load(path: experimentPath, overrides: common + run.overrides.map(\.assignment))
             } catch {
-                throw ExperimentError.plain("\(path): sweep run \(run.name) is not valid: \(error)")
+                throw ExperimentError("sweep run \(run.name) is not valid: \(error)", file: path)
             }
             precondition(name == nil || name == loaded.config.name, "SweepFile: the experiment name changed between runs")
             name = loaded.config.name
@@ -109,13 +109,13 @@ public struct SweepFile: Sendable {
     static func basePath(_ root: YAMLNode, sweepFile: String) throws -> String {
         let node = root["base"]!
         guard let base = node.string, !base.isEmpty else {
-            throw ExperimentError.plain("\(ConfigError.typeMismatch(node, keyPath: "base", expected: "the path of an experiment file"))")
+            throw ExperimentError(ConfigError.typeMismatch(node, keyPath: "base", expected: "the path of an experiment file"))
         }
         let folder = (sweepFile as NSString).deletingLastPathComponent
         let resolved = base.hasPrefix("/") || folder.isEmpty ? base : (folder as NSString).appendingPathComponent(base)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ExperimentError.plain("\(node.mark): base: \(resolved) is not an experiment file; give a path relative to the sweep file's folder")
+            throw ExperimentError("\(resolved) is not an experiment file; give a path relative to the sweep file's folder", mark: node.mark, keyPath: "base")
         }
         return resolved
     }

@@ -16,7 +16,7 @@ struct ReportFixtures {
 
     /// Writes `<root>/<experiment>/<run>/` with a summary, a config and (unless nil) evals.csv.
     @discardableResult
-    func run(_ name: String, experiment: String = "exp", status: String = "completed", hidden: Int, tied: Bool, seed: UInt64,
+    func run(_ name: String, experiment: String = "exp", status: RunStatus = .completed, hidden: Int, tied: Bool, seed: UInt64,
              bestValid: Double?, test: Double?, params: Int, threads: Int = 1, evals: String? = nil,
              config: Bool = true, floor: Double? = 5.0) throws -> String {
         let folder = "\(root)/\(experiment)/\(name)"
@@ -70,7 +70,7 @@ struct ReportFixtures {
         try run("h100-t-s1", hidden: 100, tied: true, seed: 1, bestValid: 79, test: 80, params: 5000)
         try run("h100-t-s2", hidden: 100, tied: true, seed: 2, bestValid: 89, test: 90, params: 5000)
         try run("h100-u-s1", hidden: 100, tied: false, seed: 1, bestValid: 84, test: 85, params: 9000)
-        try run("h100-u-s2", status: "diverged", hidden: 100, tied: false, seed: 2, bestValid: nil, test: nil, params: 9000,
+        try run("h100-u-s2", status: .diverged, hidden: 100, tied: false, seed: 2, bestValid: nil, test: nil, params: 9000,
                 evals: "step,epoch,tokens,split,loss,ppl\n5,1,200,valid,3.4,31\n10,1,400,val")
     }
 }

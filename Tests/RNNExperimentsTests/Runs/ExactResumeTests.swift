@@ -15,20 +15,20 @@ final class ExactResumeTests: XCTestCase {
         let scratch = ScratchFolder("resume")
         defer { scratch.remove() }
         let whole = try runExperiment(text, root: scratch.path, run: "whole")
-        XCTAssertEqual(whole.summary.status, "completed", file: file, line: line)
+        XCTAssertEqual(whole.summary.status, .completed, file: file, line: line)
         for (plan, steps) in zip(plans, expectedSteps) {
             let name = "stopped-" + plan.map(String.init).joined(separator: "-")
             var outcome = try runExperiment(text, root: scratch.path, run: name, stopAfter: plan[0])
             var stoppedAt = [outcome.summary.steps]
-            XCTAssertEqual(outcome.summary.status, "interrupted", file: file, line: line)
+            XCTAssertEqual(outcome.summary.status, .interrupted, file: file, line: line)
             for polls in plan.dropFirst() {
                 outcome = try resumeRun(outcome.directory, stopAfter: polls)
-                XCTAssertEqual(outcome.summary.status, "interrupted", file: file, line: line)
+                XCTAssertEqual(outcome.summary.status, .interrupted, file: file, line: line)
                 stoppedAt.append(outcome.summary.steps)
             }
             XCTAssertEqual(stoppedAt, steps, "where plan \(plan) stopped", file: file, line: line)
             outcome = try resumeRun(outcome.directory)
-            XCTAssertEqual(outcome.summary.status, "completed", file: file, line: line)
+            XCTAssertEqual(outcome.summary.status, .completed, file: file, line: line)
             try assertSameResults(whole.directory, outcome.directory, file: file, line: line)
         }
     }
@@ -107,9 +107,9 @@ final class ExactResumeTests: XCTestCase {
         for (i, text) in cases.enumerated() {
             let whole = try runExperiment(text, root: scratch.path, run: "whole-\(i)")
             let copy = try runExperiment(text, root: scratch.path, run: "copy-\(i)")
-            XCTAssertEqual(whole.summary.status, "completed")
+            XCTAssertEqual(whole.summary.status, .completed)
             var summary = try RunSummary.read(path: copy.directory + "/summary.json")
-            summary.status = "running"
+            summary.status = .running
             try writeAtomically(try summary.encoded(), to: copy.directory + "/summary.json")
             let resumed = try resumeRun(copy.directory)
             XCTAssertEqual(resumed.summary.stopReason, whole.summary.stopReason, "case \(i)")
@@ -124,15 +124,15 @@ final class ExactResumeTests: XCTestCase {
         defer { scratch.remove() }
         let text = tinyExperiment(epochs: 5, checkpointEvery: 7, maxSteps: 21)
         let stopped = try runExperiment(text, root: scratch.path, run: "a", stopAfter: 21)
-        XCTAssertEqual(stopped.summary.status, "completed")
+        XCTAssertEqual(stopped.summary.status, .completed)
         XCTAssertEqual(stopped.summary.steps, 21)
         let whole = try runExperiment(text, root: scratch.path, run: "b")
         // Pretend the run was killed after its last checkpoint (step 21) but before its summary.
         var summary = try RunSummary.read(path: whole.directory + "/summary.json")
-        summary.status = "running"
+        summary.status = .running
         try writeAtomically(try summary.encoded(), to: whole.directory + "/summary.json")
         let resumed = try resumeRun(whole.directory)
-        XCTAssertEqual(resumed.summary.status, "completed")
+        XCTAssertEqual(resumed.summary.status, .completed)
         XCTAssertEqual(resumed.summary.steps, 21)
         try assertSameResults(stopped.directory, resumed.directory)
     }

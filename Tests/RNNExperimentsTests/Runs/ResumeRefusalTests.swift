@@ -37,7 +37,7 @@ final class ResumeRefusalTests: XCTestCase {
         let done = try runExperiment(tinyExperiment(epochs: 1), root: scratch.path, run: "done").directory
         assertRefused(done, "\(done) has completed (reached epochs 1), so there is nothing to resume; to train longer, start a new run with rnnlab run \(done)/config.yaml and a larger limit (--set training.epochs=N)")
         let blown = try runExperiment(tinyExperiment(optimizer: "{name: sgd, lr: 100000}"), root: scratch.path, run: "blown")
-        XCTAssertEqual(blown.summary.status, "diverged")
+        XCTAssertEqual(blown.summary.status, .diverged)
         let step = try XCTUnwrap(blown.summary.divergedAtStep)
         assertRefused(blown.directory, "\(blown.directory) diverged at step \(step), and resuming would diverge again at the same step; start a new run with rnnlab run \(blown.directory)/config.yaml and a lower learning rate")
     }
@@ -49,7 +49,7 @@ final class ResumeRefusalTests: XCTestCase {
         let early = try runExperiment(tinyExperiment(checkpointEvery: 1000), root: scratch.path, run: "early").directory
         try FileManager.default.removeItem(atPath: early + "/checkpoint/last.ckpt")
         var summary = try RunSummary.read(path: early + "/summary.json")
-        summary.status = "running"
+        summary.status = .running
         try writeAtomically(try summary.encoded(), to: early + "/summary.json")
         assertRefused(early, "\(early) has no checkpoint/last.ckpt (it stopped before its first checkpoint), so it cannot be resumed; start a new run with rnnlab run \(early)/config.yaml")
         try writeAtomically("{\"status\": ", to: early + "/summary.json")
@@ -70,11 +70,11 @@ final class ResumeRefusalTests: XCTestCase {
             of: "data: {type: synthetic, train_tokens: 2000, valid_tokens: 200, test_tokens: 200}",
             with: "data: {type: text, train: corpus.txt}")
         let run = try runExperiment(text, root: scratch.path, run: "text", stopAfter: 10)
-        XCTAssertEqual(run.summary.status, "interrupted")
+        XCTAssertEqual(run.summary.status, .interrupted)
         try writeAtomically(words.joined(separator: " ").replacingOccurrences(of: "dog", with: "cow"), to: corpus)
         assertRefused(run.directory, containing: "\(run.directory): the data changed since the run started (\(corpus) had SHA-256 ")
         try writeAtomically(words.joined(separator: " "), to: corpus)
-        XCTAssertEqual(try resumeRun(run.directory).summary.status, "completed")
+        XCTAssertEqual(try resumeRun(run.directory).summary.status, .completed)
     }
 
     func testACheckpointFromAnotherModelIsRefused() throws {
@@ -116,7 +116,7 @@ final class ResumeRefusalTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(best) is not a usable rnnlab checkpoint: it is truncated (30 bytes, shorter than its \(UInt64(bestBytes[12]) | UInt64(bestBytes[13]) << 8)-byte header)")
         }
         try writeAtomically(Array(original), to: last)
-        XCTAssertEqual(try resumeRun(a).summary.status, "completed")
+        XCTAssertEqual(try resumeRun(a).summary.status, .completed)
     }
 
     func testAWellFormedCheckpointWithAnImpossibleStateIsRefused() throws {
@@ -141,6 +141,6 @@ final class ResumeRefusalTests: XCTestCase {
         try writeAtomically(try hidden.encoded(), to: last)
         assertRefused(a, "\(last) does not match this run: its hidden state has 1 values, and this model carries 32")
         try writeAtomically(try original.encoded(), to: last)
-        XCTAssertEqual(try resumeRun(a).summary.status, "completed")
+        XCTAssertEqual(try resumeRun(a).summary.status, .completed)
     }
 }

@@ -50,7 +50,7 @@ final class RunFolderTests: XCTestCase {
         XCTAssertEqual(both.count, 2)
         guard both.count == 2 else { return }
         XCTAssertNotEqual(both[0].directory, both[1].directory)
-        XCTAssertEqual(both.map(\.summary.status), ["completed", "completed"])
+        XCTAssertEqual(both.map(\.summary.status), [.completed, .completed])
         try assertSameResults(both[0].directory, both[1].directory)
     }
 
@@ -65,6 +65,6 @@ final class RunFolderTests: XCTestCase {
         }
         XCTAssertEqual(fileText(stopped.directory + "/summary.json"), before)
         lock.release()
-        XCTAssertEqual(try resumeRun(stopped.directory).summary.status, "completed")
+        XCTAssertEqual(try resumeRun(stopped.directory).summary.status, .completed)
     }
 }

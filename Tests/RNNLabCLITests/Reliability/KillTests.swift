@@ -45,11 +45,11 @@ final class KillTests: XCTestCase {
             XCTAssertEqual(ending, .signaled(SIGKILL), p.standardError)
             kills += 1
             if let summary = assertReadableRunTree(dir) {
-                XCTAssertEqual(summary.status, "running", "a killed run cannot have written its final status")
+                XCTAssertEqual(summary.status, .running, "a killed run cannot have written its final status")
             }
         }
         XCTAssertGreaterThanOrEqual(kills, 3, "too few kills landed to test anything")
-        if assertReadableRunTree(dir)?.status != "completed" {
+        if assertReadableRunTree(dir)?.status != .completed {
             let canResume = FileManager.default.fileExists(atPath: dir + "/checkpoint/last.ckpt")
             if !canResume { try? FileManager.default.removeItem(atPath: dir) }
             let r = try rnnlab(canResume ? ["run", "--resume", dir, "--quiet"]
@@ -57,7 +57,7 @@ final class KillTests: XCTestCase {
                                logs: scratch.path, label: "finish")
             XCTAssertEqual(r.ending, .exited(0), r.stderr)
         }
-        XCTAssertEqual(assertReadableRunTree(dir)?.status, "completed")
+        XCTAssertEqual(assertReadableRunTree(dir)?.status, .completed)
         let whole = try rnnlab(["run", experiment, "--results", scratch.path, "--name", "whole", "--quiet"], logs: scratch.path, label: "whole")
         XCTAssertEqual(whole.ending, .exited(0), whole.stderr)
         try assertSameResults(scratch.path + "/tiny/whole", dir)

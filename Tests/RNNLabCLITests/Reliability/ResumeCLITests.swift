@@ -40,7 +40,7 @@ final class ResumeCLITests: XCTestCase {
             let experiment = try scratch.write("\(name).yaml", tinyExperiment(hidden: hidden, epochs: 1))
             let r = try rnnlab(["run", experiment, "--results", scratch.path, "--name", name, "--quiet"], logs: scratch.path)
             XCTAssertEqual(r.ending, .exited(0), r.stderr)
-            try setStatus("interrupted", of: scratch.path + "/tiny/" + name)
+            try setStatus(.interrupted, of: scratch.path + "/tiny/" + name)
         }
         return (scratch.path + "/tiny/h8", scratch.path + "/tiny/h16")
     }
@@ -89,7 +89,7 @@ final class ResumeCLITests: XCTestCase {
         for p in runs { XCTAssertEqual(p.wait(limit: 60), .exited(0), p.standardError) }
         let folders = try FileManager.default.contentsOfDirectory(atPath: results + "/tiny").sorted()
         XCTAssertEqual(folders.count, 2, "\(folders)")
-        for f in folders { XCTAssertEqual(assertReadableRunTree(results + "/tiny/" + f)?.status, "completed") }
+        for f in folders { XCTAssertEqual(assertReadableRunTree(results + "/tiny/" + f)?.status, .completed) }
         if folders.count == 2 { try assertSameResults(results + "/tiny/" + folders[0], results + "/tiny/" + folders[1]) }
     }
 
@@ -101,7 +101,7 @@ final class ResumeCLITests: XCTestCase {
         try assertFails(["run", "--resume", dir], "\(dir) is in use by another rnnlab process (a run or a resume of it is still going); wait for it to end or stop it first")
         p.send(SIGINT)
         XCTAssertEqual(p.wait(limit: 30), .exited(130), p.standardError)
-        XCTAssertEqual(assertReadableRunTree(dir)?.status, "interrupted")
+        XCTAssertEqual(assertReadableRunTree(dir)?.status, .interrupted)
     }
 
     func testAResumeFromAnotherFolderFindsTheData() throws {
@@ -123,7 +123,7 @@ final class ResumeCLITests: XCTestCase {
         XCTAssertEqual(p.wait(limit: 30), .exited(130), p.standardError)
         let r = try RNNLabProcess(["run", "--resume", "project/results/tiny/r", "--quiet"], in: scratch.path, logs: scratch.path, label: "rel2")
         XCTAssertEqual(r.wait(limit: 60), .exited(0), r.standardError)
-        XCTAssertEqual(assertReadableRunTree(dir)?.status, "completed")
+        XCTAssertEqual(assertReadableRunTree(dir)?.status, .completed)
     }
 }
 

@@ -76,7 +76,7 @@ func assertSameResults(_ a: String, _ b: String, file: StaticString = #filePath,
 }
 
 /// Rewrites a run's summary.json with another status (to make a finished run look stopped).
-func setStatus(_ status: String, of dir: String) throws {
+func setStatus(_ status: RunStatus, of dir: String) throws {
     var summary = try RunSummary.read(path: dir + "/summary.json")
     summary.status = status
     try writeAtomically(try summary.encoded(), to: dir + "/summary.json")

@@ -32,7 +32,7 @@ final class SignalTests: XCTestCase {
         XCTAssertEqual(p.wait(limit: 30), .exited(exitCode), p.standardError)
         XCTAssertTrue(p.standardError.contains("rnnlab: stopping after this step (again to quit at once)"), p.standardError)
         let summary = try XCTUnwrap(assertReadableRunTree(dir))
-        XCTAssertEqual(summary.status, "interrupted")
+        XCTAssertEqual(summary.status, .interrupted)
         XCTAssertLessThan(summary.steps, 300, "the run ended before the signal; the test proves nothing")
         let last = try Checkpoint.read(path: dir + "/checkpoint/last.ckpt")
         XCTAssertEqual(last.header.progress.step, summary.steps, "last.ckpt is not the state at the stop")
@@ -40,7 +40,7 @@ final class SignalTests: XCTestCase {
         let resumed = try rnnlab(["run", "--resume", dir, "--quiet"], logs: scratch.path, label: "resume\(signal)")
         XCTAssertEqual(resumed.ending, .exited(0), resumed.stderr)
         let done = try XCTUnwrap(assertReadableRunTree(dir))
-        XCTAssertEqual(done.status, "completed")
+        XCTAssertEqual(done.status, .completed)
         XCTAssertEqual(done.steps, 300)
         XCTAssertNotNil(done.testPPL)
     }
@@ -61,11 +61,11 @@ final class SignalTests: XCTestCase {
         XCTAssertEqual(p.wait(limit: 30), .exited(130), p.standardError)
         let summary = try XCTUnwrap(assertReadableRunTree(dir))
         // Either the step ended before the second signal was seen (interrupted) or not (running).
-        XCTAssertTrue(["running", "interrupted"].contains(summary.status), summary.status)
+        XCTAssertTrue([RunStatus.running, .interrupted].contains(summary.status), summary.status.rawValue)
         if FileManager.default.fileExists(atPath: dir + "/checkpoint/last.ckpt") {
             let resumed = try rnnlab(["run", "--resume", dir, "--quiet"], logs: scratch.path, label: "resume-twice")
             XCTAssertEqual(resumed.ending, .exited(0), resumed.stderr)
-            XCTAssertEqual(assertReadableRunTree(dir)?.status, "completed")
+            XCTAssertEqual(assertReadableRunTree(dir)?.status, .completed)
         }
     }
 
@@ -95,7 +95,7 @@ final class SignalTests: XCTestCase {
         XCTAssertEqual(r.ending, .exited(3), r.stderr)
         let dir = scratch.path + "/tiny/blow"
         let summary = try XCTUnwrap(assertReadableRunTree(dir))
-        XCTAssertEqual(summary.status, "diverged")
+        XCTAssertEqual(summary.status, .diverged)
         let step = try XCTUnwrap(summary.divergedAtStep)
         XCTAssertGreaterThanOrEqual(step, 2)
         XCTAssertLessThan(step, 300)
