@@ -11,8 +11,8 @@
 //
 // Because b_hn sits inside the reset product, the two biases are not interchangeable: a GRU has
 // both or none. Per chunk: one GEMM for the input projection of all T·B rows (all gates), then
-// per step one recurrent GEMM for all gates and one pass over the step's rows for the gates and
-// h_t. Backward: per step one pass for the gate gradients and one GEMM for dh_{t-1}; then one
+// per step one recurrent GEMM for all gates and one fused pass per stream for the gates and h_t
+// (a SIMD kernel in Float, RNNTensor's `gruStepRowFloat`). Backward: per step one pass for the gate gradients and one GEMM for dh_{t-1}; then one
 // GEMM each for dU, dW and the input gradient. No allocation in the step loop.
 // Will not: dropout (see `StackedCell`), PyTorch's `linear_before_reset = false` variant.
 
@@ -126,20 +126,32 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
             // ĥ_t = U h_{t-1} + b_hh: one GEMM for all gates.
             gemm(Hs.rows(t * B..<(t + 1) * B), U.value.matrix, transposeB: true, into: AH.rows(t * B..<(t + 1) * B),
                  beta: bHH == nil ? 0 : 1)
-            // Gate values in place of a, then h_t, row by row.
+            // Gate values in place of a, then h_t: one fused pass per row.
             for r in 0..<B {
                 let n = t * B + r
-                let a = AX.row(n), ah = AH.row(n)
-                for j in 0..<(2 * H) { a[j] += ah[j] }
-                sigmoid(a, a, count: 2 * H)                                  // r, z
-                for j in 0..<H { a[2 * H + j] += a[j] * ah[2 * H + j] }
-                tanh(a + 2 * H, a + 2 * H, count: H)                         // n
-                let z = a + H, newGate = a + 2 * H, hPrev = Hs.row(n), h = Hs.row(n + B)
-                for j in 0..<H { h[j] = (1 - z[j]) * newGate[j] + z[j] * hPrev[j] }
+                Self.stepRow(gates: AX.row(n), hiddenGates: AH.row(n), hPrev: Hs.row(n), h: Hs.row(n + B), hidden: H)
             }
         }
         for r in 0..<B { copyElements(from: Hs.row(rows + r), to: state.row(r), count: H) }
         return Hs.rows(B..<(rows + B))
+    }
+
+    /// The pointwise part of one step for one stream: `gates` (3H) a = W x + b_ih → [r, z, n] in
+    /// place, from ĥ = `hiddenGates` (3H); h = (1 − z) ⊙ n + z ⊙ hPrev (H). Float runs the SIMD
+    /// kernel `gruStepRowFloat`, which mirrors this loop.
+    @inline(__always)
+    static func stepRow(gates a: UnsafeMutablePointer<Scalar>, hiddenGates ah: UnsafeMutablePointer<Scalar>,
+                        hPrev: UnsafeMutablePointer<Scalar>, h: UnsafeMutablePointer<Scalar>, hidden H: Int) {
+        if Scalar.self == Float.self {
+            gruStepRowFloat(gates: asFloat(a), hiddenGates: asFloat(ah), hPrev: asFloat(hPrev), h: asFloat(h), hidden: H)
+            return
+        }
+        for j in 0..<H {
+            let r = logistic(a[j] + ah[j]), z = logistic(a[H + j] + ah[H + j])
+            let newGate = Scalar.tanh(a[2 * H + j] + r * ah[2 * H + j])
+            a[j] = r; a[H + j] = z; a[2 * H + j] = newGate
+            h[j] = (1 - z) * newGate + z * hPrev[j]
+        }
     }
 
     @_specialize(where Scalar == Float)

@@ -1,27 +1,21 @@
-// GateMath: the elementwise σ and tanh the gated cells apply to their gate blocks, dispatched to
-// the vector kernels in Float and to libm in Double (the precision the oracle checks).
-//
-// Internal to RNNModel: cells call these on one contiguous run of a row at a time.
+// GateMath: small helpers shared by the gated cells: the scalar σ of their reference loops
+// (Double), the pointer view for their Float kernels (RNNTensor's GateKernels), column sums.
 
 import RNNTensor
 import RealModule
 
-/// y[i] = σ(x[i]) for i in 0..<count (x and y may alias).
+/// σ(x) = 1 / (1 + e^−x), written so that neither branch overflows (as `Sigmoid`).
 @inline(__always)
-func sigmoid<Scalar: BLASScalar>(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, count: Int) {
-    if Scalar.self == Float.self {
-        sigmoidFloat(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
-                     UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), count: count)
-    } else {
-        let s = Sigmoid()
-        for i in 0..<count { y[i] = s.value(x[i]) }
-    }
+func logistic<Scalar: BLASScalar>(_ x: Scalar) -> Scalar {
+    if x >= 0 { return 1 / (1 + Scalar.exp(-x)) }
+    let e = Scalar.exp(x)
+    return e / (1 + e)
 }
 
-/// y[i] = tanh(x[i]) for i in 0..<count (x and y may alias).
+/// The same storage seen as Float, for the Float kernels (callers check `Scalar.self == Float.self`).
 @inline(__always)
-func tanh<Scalar: BLASScalar>(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, count: Int) {
-    Tanh().apply(x, y, count: count)
+func asFloat<Scalar: BLASScalar>(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 
 /// Column sums of `m` (rows, cols) added into `into` (cols), through one GEMM with a row of ones.

@@ -9,8 +9,8 @@
 //     c_t = f ⊙ c_{t-1} + i ⊙ g;   h_t = o ⊙ tanh(c_t)
 //
 // Per chunk: one GEMM for the input projection of all T·B rows (all gates), then per step one
-// recurrent GEMM for all gates and one pass over the step's rows applying the gate
-// nonlinearities (vector kernels in Float) and the cell update. Backward: per step one pass for
+// recurrent GEMM for all gates and one fused pass per stream applying the gate nonlinearities
+// and the cell update (a SIMD kernel in Float, RNNTensor's `lstmStepRowFloat`). Backward: per step one pass for
 // the gate gradients and one GEMM for dh_{t-1}; then one GEMM each for dU, dW and the input
 // gradient. Workspaces grow to the largest chunk seen: no allocation in the step loop.
 // Will not: peepholes, projections, dropout (see `StackedCell`).
@@ -137,18 +137,10 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
         for t in 0..<steps {
             // a_t += h_{t-1} Uᵀ: one GEMM for all gates.
             gemm(Hs.rows(t * B..<(t + 1) * B), U.value.matrix, transposeB: true, into: A.rows(t * B..<(t + 1) * B), beta: 1)
-            // Gate values in place, then c_t and h_t, row by row.
+            // Gate values in place, then c_t and h_t: one fused pass per row.
             for r in 0..<B {
                 let n = t * B + r
-                let a = A.row(n)
-                sigmoid(a, a, count: 2 * H)                  // i, f
-                tanh(a + 2 * H, a + 2 * H, count: H)         // g
-                sigmoid(a + 3 * H, a + 3 * H, count: H)      // o
-                let i = a, f = a + H, g = a + 2 * H, o = a + 3 * H
-                let cPrev = Cs.row(n), c = Cs.row(n + B), tc = tanhC.row(n), h = Hs.row(n + B)
-                for j in 0..<H { c[j] = f[j] * cPrev[j] + i[j] * g[j] }
-                tanh(c, tc, count: H)
-                for j in 0..<H { h[j] = o[j] * tc[j] }
+                Self.stepRow(gates: A.row(n), cPrev: Cs.row(n), c: Cs.row(n + B), tanhC: tanhC.row(n), h: Hs.row(n + B), hidden: H)
             }
         }
         for r in 0..<B {
@@ -156,6 +148,25 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
             copyElements(from: Cs.row(rows + r), to: state.row(r) + H, count: H)
         }
         return Hs.rows(B..<(rows + B))
+    }
+
+    /// The pointwise part of one step for one stream: `gates` (4H) pre-activations → gate values
+    /// [i, f, g, o] in place; c = f ⊙ cPrev + i ⊙ g; tanhC = tanh c; h = o ⊙ tanhC (H each).
+    /// Float runs the SIMD kernel `lstmStepRowFloat`, which mirrors this loop.
+    @inline(__always)
+    static func stepRow(gates a: UnsafeMutablePointer<Scalar>, cPrev: UnsafeMutablePointer<Scalar>, c: UnsafeMutablePointer<Scalar>,
+                        tanhC: UnsafeMutablePointer<Scalar>, h: UnsafeMutablePointer<Scalar>, hidden H: Int) {
+        if Scalar.self == Float.self {
+            lstmStepRowFloat(gates: asFloat(a), cPrev: asFloat(cPrev), c: asFloat(c), tanhC: asFloat(tanhC), h: asFloat(h), hidden: H)
+            return
+        }
+        for j in 0..<H {
+            let i = logistic(a[j]), f = logistic(a[H + j]), g = Scalar.tanh(a[2 * H + j]), o = logistic(a[3 * H + j])
+            a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o
+            c[j] = f * cPrev[j] + i * g
+            tanhC[j] = Scalar.tanh(c[j])
+            h[j] = o * tanhC[j]
+        }
     }
 
     @_specialize(where Scalar == Float)

@@ -36,53 +36,61 @@ final class CellOracleTests: XCTestCase {
 
     /// Our state (B, S) rearranged as the fixture's (L, B, H) h and, for an LSTM, c.
     /// Layer l's state starts at column l·(H or 2H); an LSTM layer's is [h | c].
-    static func fixtureStates(_ state: Tensor<Double>, layers L: Int, batch B: Int, hidden H: Int, lstm: Bool) -> (h: [Double], c: [Double]) {
+    static func fixtureStates<S: BLASScalar>(_ state: Tensor<S>, layers L: Int, batch B: Int, hidden H: Int, lstm: Bool) -> (h: [Double], c: [Double]) {
         let S = state.shape[1], width = lstm ? 2 * H : H
         var h: [Double] = [], c: [Double] = []
         for l in 0..<L { for b in 0..<B { for j in 0..<H {
-            h.append(state[b * S + l * width + j])
-            if lstm { c.append(state[b * S + l * width + H + j]) }
+            h.append(Double(state[b * S + l * width + j]))
+            if lstm { c.append(Double(state[b * S + l * width + H + j])) }
         } } }
         return (h, c)
     }
 
-    static func optimizer(_ json: [String: Any]) throws -> any Optimizer<Double> {
+    static func optimizer<S: BLASScalar>(_ json: [String: Any], _: S.Type) throws -> any Optimizer<S> {
         let spec = try XCTUnwrap(json["optimizer"] as? [String: Any], "fixture has no optimizer")
         switch try XCTUnwrap(spec["name"] as? String) {
-        case "sgd": return SGD<Double>()
+        case "sgd": return SGD<S>()
         case "adam":
             let betas = flatten(spec["betas"])
-            return Adam<Double>(beta1: betas[0], beta2: betas[1], epsilon: try Fixtures.number(spec, "eps"))
-        case "adagrad": return Adagrad<Double>(epsilon: try Fixtures.number(spec, "eps"))
+            return Adam<S>(beta1: betas[0], beta2: betas[1], epsilon: try Fixtures.number(spec, "eps"))
+        case "adagrad": return Adagrad<S>(epsilon: try Fixtures.number(spec, "eps"))
         case let other: throw XCTSkip("unknown optimizer \(other)")
         }
     }
 
     func testEveryCellFixtureMatchesPyTorch() throws {
         for file in try fixtureFiles() {
-            let worst = try runFixture(file)
+            let worst = try runFixture(file, Double.self, tolerance: Self.tolerance)
             print("cell oracle: \(file.lastPathComponent): largest relative error \(String(format: "%.3e", worst))")
             XCTAssertLessThanOrEqual(worst, Self.tolerance, file.lastPathComponent)
         }
     }
 
+    /// The Float path (SIMD gate kernels, training precision) agrees to the README's 1e-4.
+    func testEveryCellFixtureMatchesPyTorchInFloat() throws {
+        for file in try fixtureFiles() {
+            let worst = try runFixture(file, Float.self, tolerance: 1e-4)
+            print("cell oracle (Float): \(file.lastPathComponent): largest relative error \(String(format: "%.3e", worst))")
+        }
+    }
+
     /// Builds the fixture's model with its initial parameters.
-    func model(_ json: [String: Any], name: String, bias: CellBias? = nil) throws -> (LanguageModel<Double>, names: [String: String]) {
+    func model<S: BLASScalar>(_ json: [String: Any], _: S.Type, bias: CellBias? = nil) throws -> (LanguageModel<S>, names: [String: String]) {
         let V = try XCTUnwrap(json["vocab_size"] as? Int), E = try XCTUnwrap(json["embedding_size"] as? Int)
         let H = try XCTUnwrap(json["hidden_size"] as? Int), L = try XCTUnwrap(json["layers"] as? Int)
         let tied = try XCTUnwrap(json["tied"] as? Bool), hasBias = try XCTUnwrap(json["bias"] as? Bool)
         let cell = try XCTUnwrap(json["cell"] as? String), activation = try XCTUnwrap(json["activation"] as? String)
-        let model = try TestModels.model(Double.self, cell: cell, layers: L, vocabulary: V, embedding: E, hidden: H,
+        let model = try TestModels.model(S.self, cell: cell, layers: L, vocabulary: V, embedding: E, hidden: H,
                                          activation: activation, tied: tied, bias: bias ?? (hasBias ? .split : .none))
         let names = Self.fixtureNames(layers: L)
         return (model, names)
     }
 
     /// Runs one fixture and returns the largest relative error seen; records failures with context.
-    func runFixture(_ url: URL) throws -> Double {
+    func runFixture<S: BLASScalar>(_ url: URL, _: S.Type, tolerance: Double) throws -> Double {
         let json = try Fixtures.load(url)
         let name = url.lastPathComponent
-        let (model, names) = try model(json, name: name)
+        let (model, names) = try model(json, S.self)
         let B = try XCTUnwrap(json["batch_size"] as? Int), H = try XCTUnwrap(json["hidden_size"] as? Int)
         let L = try XCTUnwrap(json["layers"] as? Int), lstm = json["cell"] as? String == "lstm"
         let lr = try Fixtures.number(json, "lr"), clip = (json["clip"] as? NSNumber)?.doubleValue
@@ -92,7 +100,7 @@ final class CellOracleTests: XCTestCase {
         for p in model.parameters {
             let values = flatten(params[try XCTUnwrap(names[p.name], "\(name): no fixture name for \(p.name)")])
             XCTAssertEqual(values.count, p.count, "\(name): \(p.name) size")
-            for i in 0..<min(p.count, values.count) { p.value[i] = values[i] }
+            for i in 0..<min(p.count, values.count) { p.value[i] = S(values[i]) }
         }
 
         var worst = 0.0
@@ -100,9 +108,9 @@ final class CellOracleTests: XCTestCase {
             XCTAssertEqual(ours.count, theirs.count, "\(name): \(what) size")
             let err = relativeError(ours, theirs)
             worst = max(worst, err)
-            XCTAssertLessThanOrEqual(err, Self.tolerance, "\(name): \(what)")
+            XCTAssertLessThanOrEqual(err, tolerance, "\(name): \(what)")
         }
-        func checkState(_ what: String, _ state: Tensor<Double>, _ chunk: [String: Any], h: String, c: String) {
+        func checkState(_ what: String, _ state: Tensor<S>, _ chunk: [String: Any], h: String, c: String) {
             let ours = Self.fixtureStates(state, layers: L, batch: B, hidden: H, lstm: lstm)
             check("\(what) \(h)", ours.h, flatten(chunk[h]))
             if lstm { check("\(what) \(c)", ours.c, flatten(chunk[c])) }
@@ -110,7 +118,7 @@ final class CellOracleTests: XCTestCase {
 
         let chunks = try XCTUnwrap(json["chunks"] as? [[String: Any]])
         let state = model.zeroState(batch: B)
-        let optimizer = try Self.optimizer(json)
+        let optimizer = try Self.optimizer(json, S.self)
         for (k, chunk) in chunks.enumerated() {
             let (inputs, targets, T) = try Fixtures.timeMajorTokens(chunk, batch: B)
             checkState("chunk \(k)", state, chunk, h: "h0", c: "c0")
@@ -120,7 +128,7 @@ final class CellOracleTests: XCTestCase {
             checkState("chunk \(k)", state, chunk, h: "h_final", c: "c_final")
             let grads = try XCTUnwrap(chunk["grads"] as? [String: Any])
             for p in model.parameters {
-                check("chunk \(k) grad \(p.name)", p.grad.array, flatten(grads[names[p.name] ?? ""]))
+                check("chunk \(k) grad \(p.name)", p.grad.array.map(Double.init), flatten(grads[names[p.name] ?? ""]))
             }
             let clipped = clipScale(model.parameters, maxNorm: clip)
             check("chunk \(k) grad_norm", [clipped.norm], [try Fixtures.number(chunk, "grad_norm")])
@@ -128,7 +136,7 @@ final class CellOracleTests: XCTestCase {
             optimizer.update(model.parameters, learningRate: lr, gradientScale: clipped.scale)
             let after = try XCTUnwrap(chunk["params_after"] as? [String: Any])
             for p in model.parameters {
-                check("chunk \(k) params_after \(p.name)", p.value.array, flatten(after[names[p.name] ?? ""]))
+                check("chunk \(k) params_after \(p.name)", p.value.array.map(Double.init), flatten(after[names[p.name] ?? ""]))
             }
         }
         return worst
@@ -144,7 +152,7 @@ final class CellOracleTests: XCTestCase {
             let json = try Fixtures.load(url)
             guard json["bias"] as? Bool == true, json["cell"] as? String != "gru" else { continue }
             let name = url.lastPathComponent
-            let (model, names) = try model(json, name: name, bias: .single)
+            let (model, names) = try model(json, Double.self, bias: .single)
             let B = try XCTUnwrap(json["batch_size"] as? Int), H = try XCTUnwrap(json["hidden_size"] as? Int)
             let L = try XCTUnwrap(json["layers"] as? Int), lstm = json["cell"] as? String == "lstm"
             let params = try XCTUnwrap(json["params"] as? [String: Any])
