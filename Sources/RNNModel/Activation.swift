@@ -3,6 +3,8 @@
 // Built-ins are tanh, relu and sigmoid. A plugin adds its own by conforming to
 // `ScalarActivation` (one scalar function and its derivative); the buffer loops come for free
 // and are specialised for Float and Double.
+//
+// Shapes: buffers are flat runs of `count` = B·H elements (one step's rows of a cell).
 
 import RNNTensor
 import RealModule
@@ -26,34 +28,34 @@ public protocol Activation: Sendable {
 extension Activation {
     /// Generic entry point used by the cells: dispatches to the Float or Double implementation.
     @inlinable
-    public func apply<T: BLASScalar>(_ a: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int) {
-        if T.self == Float.self {
+    public func apply<Scalar: BLASScalar>(_ a: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, count: Int) {
+        if Scalar.self == Float.self {
             forward(UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
                     UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), count: count)
-        } else if T.self == Double.self {
+        } else if Scalar.self == Double.self {
             forward(UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
                     UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), count: count)
         } else {
-            preconditionFailure("Activation: unsupported scalar type \(T.self)")
+            preconditionFailure("Activation: unsupported scalar type \(Scalar.self)")
         }
     }
 
     /// Generic entry point used by the cells: dispatches to the Float or Double implementation.
     @inlinable
-    public func gradient<T: BLASScalar>(preactivation a: UnsafePointer<T>, output y: UnsafePointer<T>,
-                                        upstream dy: UnsafePointer<T>, into da: UnsafeMutablePointer<T>, count: Int) {
-        if T.self == Float.self {
+    public func gradient<Scalar: BLASScalar>(preactivation a: UnsafePointer<Scalar>, output y: UnsafePointer<Scalar>,
+                                        upstream dy: UnsafePointer<Scalar>, into da: UnsafeMutablePointer<Scalar>, count: Int) {
+        if Scalar.self == Float.self {
             backward(preactivation: UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
                      output: UnsafeRawPointer(y).assumingMemoryBound(to: Float.self),
                      upstream: UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self),
                      into: UnsafeMutableRawPointer(da).assumingMemoryBound(to: Float.self), count: count)
-        } else if T.self == Double.self {
+        } else if Scalar.self == Double.self {
             backward(preactivation: UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
                      output: UnsafeRawPointer(y).assumingMemoryBound(to: Double.self),
                      upstream: UnsafeRawPointer(dy).assumingMemoryBound(to: Double.self),
                      into: UnsafeMutableRawPointer(da).assumingMemoryBound(to: Double.self), count: count)
         } else {
-            preconditionFailure("Activation: unsupported scalar type \(T.self)")
+            preconditionFailure("Activation: unsupported scalar type \(Scalar.self)")
         }
     }
 }
@@ -62,9 +64,9 @@ extension Activation {
 /// `Activation` are provided. The easiest way for a plugin to add an activation.
 public protocol ScalarActivation: Activation {
     /// g(x).
-    func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T
+    func value<Scalar: Real & BinaryFloatingPoint>(_ x: Scalar) -> Scalar
     /// g'(x), given x and y = g(x) (use whichever is cheaper).
-    func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T
+    func derivative<Scalar: Real & BinaryFloatingPoint>(input x: Scalar, output y: Scalar) -> Scalar
 }
 
 extension ScalarActivation {
@@ -96,27 +98,27 @@ public struct Tanh: ScalarActivation {
     public func forward(_ a: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         tanhFloat(a, y, count: count)
     }
-    @inlinable public func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T { T.tanh(x) }
-    @inlinable public func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T { 1 - y * y }
+    @inlinable public func value<Scalar: Real & BinaryFloatingPoint>(_ x: Scalar) -> Scalar { Scalar.tanh(x) }
+    @inlinable public func derivative<Scalar: Real & BinaryFloatingPoint>(input x: Scalar, output y: Scalar) -> Scalar { 1 - y * y }
 }
 
 /// Rectified linear unit: g(x) = max(0, x), g' = 1 for x > 0, else 0 (PyTorch's choice at 0).
 public struct ReLU: ScalarActivation {
     public init() {}
     public var name: String { "relu" }
-    @inlinable public func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T { x > 0 ? x : 0 }
-    @inlinable public func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T { x > 0 ? 1 : 0 }
+    @inlinable public func value<Scalar: Real & BinaryFloatingPoint>(_ x: Scalar) -> Scalar { x > 0 ? x : 0 }
+    @inlinable public func derivative<Scalar: Real & BinaryFloatingPoint>(input x: Scalar, output y: Scalar) -> Scalar { x > 0 ? 1 : 0 }
 }
 
 /// Logistic sigmoid: g(x) = 1 / (1 + e^−x), g' = y (1 − y).
 public struct Sigmoid: ScalarActivation {
     public init() {}
     public var name: String { "sigmoid" }
-    @inlinable public func value<T: Real & BinaryFloatingPoint>(_ x: T) -> T {
+    @inlinable public func value<Scalar: Real & BinaryFloatingPoint>(_ x: Scalar) -> Scalar {
         // Written so that neither branch overflows.
-        if x >= 0 { return 1 / (1 + T.exp(-x)) }
-        let e = T.exp(x)
+        if x >= 0 { return 1 / (1 + Scalar.exp(-x)) }
+        let e = Scalar.exp(x)
         return e / (1 + e)
     }
-    @inlinable public func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T { y * (1 - y) }
+    @inlinable public func derivative<Scalar: Real & BinaryFloatingPoint>(input x: Scalar, output y: Scalar) -> Scalar { y * (1 - y) }
 }

@@ -1,54 +1,77 @@
 // ElmanCell: the simple recurrent cell of the lecture notes, h_t = g(U h_{t-1} + W e_t + b),
 // forward next to its backward pass through time.
 //
+// Shapes: B = batch, T = time steps, E = input size, H = hidden size (G = 1 gate block).
+//
 // Per chunk: one GEMM for the input projection of all T·B rows, then T small GEMMs for the
 // recurrence; backward: T small GEMMs for the recurrence, then one GEMM each for dU, dW and the
 // input gradient. Workspaces grow to the largest chunk seen and are then reused: no allocation
-// in the step loop.
+// in the step loop. Will not: apply dropout (see `StackedCell`, `LanguageModel`).
 
 import RNNTensor
 
-/// The Elman cell. Parameters: `W` (H, E), `U` (H, H), optional bias `b` (H).
-public final class ElmanCell<T: BLASScalar>: RecurrentCell {
-    public typealias Scalar = T
-
+/// The Elman cell: h_t = g(W x_t + U h_{t-1} + b).
+///
+/// Parameters, named after `namePrefix` (default `cell.`): `W` (H, E) role input, `U` (H, H)
+/// role recurrent, and the bias: `b` (H) with `.single`, or `b_ih` and `b_hh` (H) each with
+/// `.split` (PyTorch's layout; the pre-activation adds both). State per stream: h (H).
+public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
     public let inputSize: Int
     public let outputSize: Int
     public var stateSize: Int { outputSize }
     public let activation: any Activation
+    public let biasLayout: CellBias
     /// Input → hidden, (H, E).
-    public let W: Parameter<T>
+    public let W: Parameter<Scalar>
     /// Hidden → hidden, (H, H).
-    public let U: Parameter<T>
-    /// Hidden bias, (H); nil when the cell has no bias.
-    public let b: Parameter<T>?
+    public let U: Parameter<Scalar>
+    /// The bias (H): `b` with `.single`, `b_ih` with `.split`; nil with `.none`.
+    public let b: Parameter<Scalar>?
+    /// The second bias `b_hh` (H) with `.split`, else nil.
+    public let bHH: Parameter<Scalar>?
 
-    public var parameters: [Parameter<T>] { [W, U] + (b.map { [$0] } ?? []) }
+    public var parameters: [Parameter<Scalar>] { [W, U] + [b, bHH].compactMap { $0 } }
     public var summary: String { "elman(\(activation.name))" }
 
-    /// (T·B, H): pre-activations a_t = U h_{t-1} + W e_t + b.
-    private var pre: Tensor<T>
+    /// (T·B, H): pre-activations a_t = W x_t + U h_{t-1} + b.
+    private var pre: Tensor<Scalar>
     /// ((T+1)·B, H): row block 0 is h_0, block t+1 is h_t. Outputs are blocks 1…T.
-    private var states: Tensor<T>
+    private var states: Tensor<Scalar>
     /// (T·B, H): d loss / d a_t.
-    private var dPre: Tensor<T>
-    /// (1, T·B) of ones, for column sums through GEMM.
-    private var ones: Tensor<T>
+    private var dPre: Tensor<Scalar>
+    /// (T·B): ones, for column sums through GEMM.
+    private var ones: Tensor<Scalar>
+    /// (H): the bias added to every row (b, or b_ih + b_hh).
+    private var biasSum: Tensor<Scalar>
     private var lastSteps = 0
     private var lastBatch = 0
 
-    public init(inputSize: Int, hiddenSize: Int, activation: any Activation, bias: Bool, namePrefix: String = "cell.") {
+    /// An Elman cell with the given bias layout; parameters start at zero.
+    public init(inputSize: Int, hiddenSize: Int, activation: any Activation, bias: CellBias, namePrefix: String = "cell.") {
         precondition(inputSize > 0 && hiddenSize > 0, "ElmanCell: sizes must be positive (E=\(inputSize), H=\(hiddenSize))")
         self.inputSize = inputSize
         self.outputSize = hiddenSize
         self.activation = activation
-        W = Parameter(name: namePrefix + "W", shape: [hiddenSize, inputSize])
-        U = Parameter(name: namePrefix + "U", shape: [hiddenSize, hiddenSize])
-        b = bias ? Parameter(name: namePrefix + "b", shape: [hiddenSize]) : nil
+        self.biasLayout = bias
+        W = Parameter(name: namePrefix + "W", shape: [hiddenSize, inputSize], role: .input)
+        U = Parameter(name: namePrefix + "U", shape: [hiddenSize, hiddenSize], role: .recurrent)
+        switch bias {
+        case .none: b = nil; bHH = nil
+        case .single: b = Parameter(name: namePrefix + "b", shape: [hiddenSize], role: .bias); bHH = nil
+        case .split:
+            b = Parameter(name: namePrefix + "b_ih", shape: [hiddenSize], role: .bias)
+            bHH = Parameter(name: namePrefix + "b_hh", shape: [hiddenSize], role: .bias)
+        }
         pre = Tensor(zeros: [0, hiddenSize])
         states = Tensor(zeros: [0, hiddenSize])
         dPre = Tensor(zeros: [0, hiddenSize])
         ones = Tensor(zeros: [0])
+        biasSum = Tensor(zeros: [hiddenSize])
+    }
+
+    /// An Elman cell with one bias `b` (when `bias`) or none: the layout of existing checkpoints.
+    public convenience init(inputSize: Int, hiddenSize: Int, activation: any Activation, bias: Bool, namePrefix: String = "cell.") {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, activation: activation, bias: CellBias(bias), namePrefix: namePrefix)
     }
 
     private func reserve(rows: Int, batch: Int) {
@@ -64,9 +87,9 @@ public final class ElmanCell<T: BLASScalar>: RecurrentCell {
         }
     }
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func forward(inputs: MatrixRef<T>, steps: Int, batch: Int, state: MatrixRef<T>) -> MatrixRef<T> {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
         let H = outputSize, B = batch, rows = steps * batch
         precondition(inputs.rows == rows && inputs.cols == inputSize, "ElmanCell.forward: inputs \(inputs.rows)×\(inputs.cols), expected \(rows)×\(inputSize)")
         precondition(state.rows == B && state.cols == H, "ElmanCell.forward: state \(state.rows)×\(state.cols), expected \(B)×\(H)")
@@ -76,9 +99,11 @@ public final class ElmanCell<T: BLASScalar>: RecurrentCell {
         let A = pre.matrix.rows(0..<rows)
         let S = states.matrix.rows(0..<(rows + B))
 
-        // a = W e + b for all T·B rows at once.
+        // a = W x + b for all T·B rows at once.
         if let b {
-            for r in 0..<rows { copyElements(from: b.value.data, to: A.row(r), count: H) }
+            copyElements(from: b.value.data, to: biasSum.data, count: H)
+            if let bHH { Scalar.blasAxpy(n: H, alpha: 1, x: bHH.value.data, y: biasSum.data) }
+            for r in 0..<rows { copyElements(from: biasSum.data, to: A.row(r), count: H) }
             gemm(inputs, W.value.matrix, transposeB: true, into: A, beta: 1)
         } else {
             gemm(inputs, W.value.matrix, transposeB: true, into: A)
@@ -95,9 +120,9 @@ public final class ElmanCell<T: BLASScalar>: RecurrentCell {
         return S.rows(B..<(rows + B))
     }
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func backward(inputs: MatrixRef<T>, outputGradient dH: MatrixRef<T>, inputGradient: MatrixRef<T>?) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "ElmanCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
         precondition(inputs.rows == rows, "ElmanCell.backward: inputs do not match the last forward chunk")
@@ -114,12 +139,12 @@ public final class ElmanCell<T: BLASScalar>: RecurrentCell {
                 gemm(dA.rows(block), U.value.matrix, into: dH.rows((t - 1) * B..<t * B), beta: 1)
             }
         }
-        // Parameter gradients over the whole chunk: dU += Σ_t da_tᵀ h_{t-1}, dW += Σ_t da_tᵀ e_t, db += Σ da_t.
+        // Parameter gradients over the whole chunk: dU += Σ_t da_tᵀ h_{t-1}, dW += Σ_t da_tᵀ x_t,
+        // db += Σ da_t (both biases alike with `.split`).
         gemm(dA, transposeA: true, S.rows(0..<rows), into: U.grad.matrix, beta: 1)
         gemm(dA, transposeA: true, inputs, into: W.grad.matrix, beta: 1)
-        if let b {
-            gemm(MatrixRef(ones.data, rows: 1, cols: rows), dA, into: b.grad.matrix, beta: 1)
-        }
+        if let b { addColumnSums(of: dA, ones: ones.data, into: b) }
+        if let bHH { addColumnSums(of: dA, ones: ones.data, into: bHH) }
         if let dX = inputGradient {
             gemm(dA, W.value.matrix, into: dX)
         }

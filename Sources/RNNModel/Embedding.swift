@@ -1,24 +1,26 @@
 // Embedding: the lookup e_t = E x_t for one-hot x_t, forward next to backward.
 //
 // The table is a Parameter so that a tied output layer can share it (and its gradient).
+//
+// Shapes: V = vocabulary size, E = embedding size, N = T·B looked-up rows.
 
 import RNNTensor
 
 /// The embedding table (V, E) and its row gather / scatter-add.
-public final class Embedding<T: BLASScalar> {
-    public let table: Parameter<T>
+public final class Embedding<Scalar: BLASScalar> {
+    public let table: Parameter<Scalar>
     public var vocabularySize: Int { table.shape[0] }
     public var embeddingSize: Int { table.shape[1] }
 
     public init(vocabularySize: Int, embeddingSize: Int, name: String = "embedding") {
         precondition(vocabularySize > 0 && embeddingSize > 0, "Embedding: sizes must be positive (V=\(vocabularySize), E=\(embeddingSize))")
-        table = Parameter(name: name, shape: [vocabularySize, embeddingSize])
+        table = Parameter(name: name, shape: [vocabularySize, embeddingSize], role: .embedding)
     }
 
     /// Writes row `tokens[i]` of the table into row `i` of `out` (n, E).
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func forward(tokens: UnsafePointer<Int32>, count n: Int, into out: MatrixRef<T>) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(tokens: UnsafePointer<Int32>, count n: Int, into out: MatrixRef<Scalar>) {
         let E = embeddingSize, V = vocabularySize
         precondition(out.rows == n && out.cols == E, "Embedding.forward: output \(out.rows)×\(out.cols), expected \(n)×\(E)")
         for i in 0..<n {
@@ -29,12 +31,12 @@ public final class Embedding<T: BLASScalar> {
     }
 
     /// Adds row `i` of `gradient` (n, E) into row `tokens[i]` of the table's gradient.
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func backward(tokens: UnsafePointer<Int32>, count n: Int, gradient: MatrixRef<T>) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(tokens: UnsafePointer<Int32>, count n: Int, gradient: MatrixRef<Scalar>) {
         let E = embeddingSize
         for i in 0..<n {
-            T.blasAxpy(n: E, alpha: 1, x: gradient.row(i), y: table.grad.data + Int(tokens[i]) * E)
+            Scalar.blasAxpy(n: E, alpha: 1, x: gradient.row(i), y: table.grad.data + Int(tokens[i]) * E)
         }
     }
 }

@@ -1,4 +1,7 @@
 // Initializer: how a parameter's first values are drawn, from an injected generator.
+//
+// Shapes: a parameter is (rows, cols), a 1-D one counting as one row; a gated cell's weights are
+// G blocks of H rows each (G·H, cols). Rules by role live in Initializer+Roles.swift.
 
 import RNNTensor
 import RealModule
@@ -17,22 +20,40 @@ public enum Initializer: Sendable, Equatable, Codable {
     case orthogonal(gain: Double)
 
     /// Fills `tensor` from `rng`. A 1-D tensor counts as one row for fan computations.
-    public func fill<T: BLASScalar>(_ tensor: Tensor<T>, using rng: inout Xoshiro256) {
+    public func fill<Scalar: BLASScalar>(_ tensor: Tensor<Scalar>, using rng: inout Xoshiro256) {
         let rows = tensor.shape.count >= 2 ? tensor.shape[0] : 1
         let cols = rows == 0 ? 0 : tensor.count / rows
         switch self {
         case .zeros:
             tensor.zero()
         case let .uniform(range):
-            for i in 0..<tensor.count { tensor[i] = T(rng.uniform(-range, range)) }
+            for i in 0..<tensor.count { tensor[i] = Scalar(rng.uniform(-range, range)) }
         case let .normal(std):
-            for i in 0..<tensor.count { tensor[i] = T(std * rng.normal()) }
+            for i in 0..<tensor.count { tensor[i] = Scalar(std * rng.normal()) }
         case let .xavierUniform(gain):
             let a = gain * (6.0 / Double(max(1, rows + cols))).squareRoot()
-            for i in 0..<tensor.count { tensor[i] = T(rng.uniform(-a, a)) }
+            for i in 0..<tensor.count { tensor[i] = Scalar(rng.uniform(-a, a)) }
         case let .orthogonal(gain):
             let q = Self.orthogonalMatrix(rows: rows, cols: cols, using: &rng)
-            for i in 0..<tensor.count { tensor[i] = T(gain * q[i]) }
+            for i in 0..<tensor.count { tensor[i] = Scalar(gain * q[i]) }
+        }
+    }
+
+    /// Fills `parameter`'s value from `rng`. For a gated parameter (`gates` not empty),
+    /// `.orthogonal` draws one orthogonal (H, cols) matrix per gate block, so that each gate's
+    /// recurrent weights are orthogonal on their own (a (4H, H) matrix cannot be as a whole);
+    /// the other rules treat the parameter as one tensor.
+    public func fill<Scalar: BLASScalar>(_ parameter: Parameter<Scalar>, using rng: inout Xoshiro256) {
+        let tensor = parameter.value
+        guard case let .orthogonal(gain) = self, parameter.gates.count > 1, tensor.shape.count == 2 else {
+            fill(tensor, using: &rng)
+            return
+        }
+        let blockRows = tensor.shape[0] / parameter.gates.count, cols = tensor.shape[1]
+        for block in 0..<parameter.gates.count {
+            let q = Self.orthogonalMatrix(rows: blockRows, cols: cols, using: &rng)
+            let start = block * blockRows * cols
+            for i in 0..<(blockRows * cols) { tensor[start + i] = Scalar(gain * q[i]) }
         }
     }
 

@@ -3,6 +3,9 @@
 //
 // This file wires the layers and owns the chunk-sized buffers between them. It does not
 // update parameters (that is the optimizer's job) or clip (the trainer's).
+//
+// Shapes: B = batch streams, T = time steps in a chunk, E = embedding size, H = the cell's
+// output size, S = the cell's state size per stream, V = vocabulary size.
 
 import RNNTensor
 
@@ -37,30 +40,39 @@ public struct DropoutRates: Sendable, Equatable {
 }
 
 /// An RNN language model: e_t = E x_t; h_t = cell(h_{t-1}, e_t); p(x_{t+1}) = output(h_t).
-public final class LanguageModel<T: BLASScalar> {
-    public let embedding: Embedding<T>
-    public let cell: any RecurrentCell<T>
-    public let output: any OutputLayer<T>
+public final class LanguageModel<Scalar: BLASScalar> {
+    public let embedding: Embedding<Scalar>
+    public let cell: any RecurrentCell<Scalar>
+    public let output: any OutputLayer<Scalar>
     /// Every trainable parameter once (a tied table appears once), embedding first.
-    public let parameters: [Parameter<T>]
+    public let parameters: [Parameter<Scalar>]
 
     /// (T·B, E) embedded inputs, and their gradient.
-    private var inputs: Tensor<T>
-    private var inputGradient: Tensor<T>
+    private var inputs: Tensor<Scalar>
+    private var inputGradient: Tensor<Scalar>
     /// (T·B, H) gradient of the loss with respect to the cell outputs.
-    private var outputGradient: Tensor<T>
+    private var outputGradient: Tensor<Scalar>
 
     /// Dropout rates applied while training (never when evaluating).
-    public var dropout = DropoutRates()
-    /// The generator of dropout masks; part of the training state (checkpoints save it).
+    public var dropout = DropoutRates() {
+        didSet {
+            embeddingDropout.rate = dropout.embedding
+            outputDropout.rate = dropout.output
+        }
+    }
+    /// The generator of dropout masks; part of the training state (checkpoints save it). Every
+    /// training chunk draws, in order: the embedding mask, the cell's own masks (between the
+    /// layers of a `StackedCell`), the output mask.
     public var dropoutGenerator = Xoshiro256(seed: 0)
-    /// (T·B, E) and (T·B, H) inverted-dropout masks (0 or 1/(1−p)), and the dropped outputs.
-    private var embeddingMask = Tensor<T>(zeros: [0])
-    private var outputMask = Tensor<T>(zeros: [0])
-    private var droppedOutputs = Tensor<T>(zeros: [0])
+    /// Dropout on the embedded inputs (T·B, E), in place.
+    private let embeddingDropout = Dropout<Scalar>(rate: 0)
+    /// Dropout on the cell's outputs (T·B, H), into `droppedOutputs`.
+    private let outputDropout = Dropout<Scalar>(rate: 0)
+    /// (T·B, H): the cell's outputs after dropout (the cell keeps its own outputs as its state).
+    private var droppedOutputs = Tensor<Scalar>(zeros: [0])
 
     /// Assembles a model; the parts must agree on sizes.
-    public init(embedding: Embedding<T>, cell: any RecurrentCell<T>, output: any OutputLayer<T>) throws(ModelError) {
+    public init(embedding: Embedding<Scalar>, cell: any RecurrentCell<Scalar>, output: any OutputLayer<Scalar>) throws(ModelError) {
         guard cell.inputSize == embedding.embeddingSize else {
             throw .sizeMismatch("the cell takes inputs of size \(cell.inputSize) but the embedding size is \(embedding.embeddingSize)")
         }
@@ -85,7 +97,7 @@ public final class LanguageModel<T: BLASScalar> {
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
     /// A zero state for `batch` streams, (B, stateSize).
-    public func zeroState(batch: Int) -> Tensor<T> {
+    public func zeroState(batch: Int) -> Tensor<Scalar> {
         Tensor(zeros: [batch, cell.stateSize])
     }
 
@@ -95,21 +107,8 @@ public final class LanguageModel<T: BLASScalar> {
     }
 
     /// The parameter called `name`, if any.
-    public func parameter(named name: String) -> Parameter<T>? {
+    public func parameter(named name: String) -> Parameter<Scalar>? {
         parameters.first { $0.name == name }
-    }
-
-    /// Fills `mask[0..<n]` with 0 (probability p) or 1/(1−p), and multiplies `x` by it.
-    private func applyDropout(_ x: UnsafeMutablePointer<T>, mask: inout Tensor<T>, count n: Int, rate p: Double) {
-        if mask.count < n { mask = Tensor(zeros: [n]) }
-        let keep = T(1 / (1 - p))
-        let threshold = UInt64(p * 0x1p53)
-        let m = mask.data
-        for i in 0..<n {
-            let kept = (dropoutGenerator.next() >> 11) >= threshold
-            m[i] = kept ? keep : 0
-            x[i] *= m[i]
-        }
     }
 
     private func reserve(rows: Int) {
@@ -128,42 +127,40 @@ public final class LanguageModel<T: BLASScalar> {
     ///     detached (no gradient will reach it from later chunks).
     /// - Returns: the mean cross-entropy over the T·B positions. Gradients of that mean are
     ///   *added* into the parameters' gradients.
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forwardBackward(inputs tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
-                                steps: Int, batch: Int, state: Tensor<T>) -> Double {
+                                steps: Int, batch: Int, state: Tensor<Scalar>) -> Double {
         let rows = steps * batch
         precondition(rows > 0, "LanguageModel.forwardBackward: empty chunk")
         reserve(rows: rows)
         let X = inputs.matrix.rows(0..<rows)
         embedding.forward(tokens: tokens, count: rows, into: X)
-        let E = embedding.embeddingSize, H = cell.outputSize
-        if dropout.embedding > 0 { applyDropout(X.base, mask: &embeddingMask, count: rows * E, rate: dropout.embedding) }
-        var hidden = cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix)
-        if dropout.output > 0 {
-            // The cell's outputs are also its recurrent state: drop a copy, not the original.
+        let H = cell.outputSize
+        if embeddingDropout.isActive { embeddingDropout.forward(X, generator: &dropoutGenerator) }
+        var hidden = cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix, dropoutGenerator: &dropoutGenerator)
+        if outputDropout.isActive {
             if droppedOutputs.count < rows * H { droppedOutputs = Tensor(zeros: [rows * H]) }
-            let copy = MatrixRef(droppedOutputs.data, rows: rows, cols: H)
-            for r in 0..<rows { copyElements(from: hidden.row(r), to: copy.row(r), count: H) }
-            applyDropout(copy.base, mask: &outputMask, count: rows * H, rate: dropout.output)
-            hidden = copy
+            let dropped = MatrixRef(droppedOutputs.data, rows: rows, cols: H)
+            outputDropout.forward(hidden, into: dropped, generator: &dropoutGenerator)
+            hidden = dropped
         }
         let dH = outputGradient.matrix.rows(0..<rows)
-        let lossSum = output.lossAndGradient(hidden: hidden, targets: targets, gradScale: 1 / T(rows), hiddenGradient: dH)
-        if dropout.output > 0 { for i in 0..<(rows * H) { dH.base[i] *= outputMask.data[i] } }
+        let lossSum = output.lossAndGradient(hidden: hidden, targets: targets, gradScale: 1 / Scalar(rows), hiddenGradient: dH)
+        if outputDropout.isActive { outputDropout.backward(dH) }
         let dX = inputGradient.matrix.rows(0..<rows)
         cell.backward(inputs: X, outputGradient: dH, inputGradient: dX)
-        if dropout.embedding > 0 { for i in 0..<(rows * E) { dX.base[i] *= embeddingMask.data[i] } }
+        if embeddingDropout.isActive { embeddingDropout.backward(dX) }
         embedding.backward(tokens: tokens, count: rows, gradient: dX)
         return lossSum / Double(rows)
     }
 
     /// Forward only: the summed cross-entropy over the chunk's T·B positions.
     /// `state` is replaced by the final state.
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func loss(inputs tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
-                     steps: Int, batch: Int, state: Tensor<T>) -> Double {
+                     steps: Int, batch: Int, state: Tensor<Scalar>) -> Double {
         let rows = steps * batch
         precondition(rows > 0, "LanguageModel.loss: empty chunk")
         reserve(rows: rows)
@@ -175,9 +172,9 @@ public final class LanguageModel<T: BLASScalar> {
 
     /// One step for `batch` streams, for sampling: log-probabilities of the next token (B, V)
     /// after reading `tokens` (B); `state` advances by one step.
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func stepLogProbabilities(tokens: UnsafePointer<Int32>, batch: Int, state: Tensor<T>, into out: MatrixRef<T>) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func stepLogProbabilities(tokens: UnsafePointer<Int32>, batch: Int, state: Tensor<Scalar>, into out: MatrixRef<Scalar>) {
         reserve(rows: batch)
         let X = inputs.matrix.rows(0..<batch)
         embedding.forward(tokens: tokens, count: batch, into: X)

@@ -1,6 +1,8 @@
 // OutputLayer: turns the cell's outputs into next-token log-probabilities and the
 // cross-entropy loss. Full softmax (optionally tied to the embedding) now; Mikolov's class-based
 // softmax implements the same protocol.
+//
+// Shapes: N = rows (T·B), H = hidden size, V = vocabulary size.
 
 import RNNTensor
 

@@ -2,44 +2,46 @@
 // softmax cross-entropy. Tied: V is the embedding table itself (requires E == H).
 //
 // The whole chunk goes through at once: one GEMM for the logits of all N = T·B rows, the fused
-// softmax in place (adding the bias as it reads and summing the bias gradient as it writes), one GEMM for dV and one for dh. Evaluation blocks rows so that the logits
-// buffer stays bounded for large evaluation batches.
+// softmax in place (adding the bias as it reads and summing the bias gradient as it writes),
+// one GEMM for dV and one for dh. Evaluation blocks rows so that the logits buffer stays
+// bounded for large evaluation batches.
+//
+// Shapes: N = rows (T·B), H = hidden size, V = vocabulary size.
 
 import RNNTensor
 
 /// Full softmax output layer, untied (own `V`) or tied to an embedding table.
-public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
-    public typealias Scalar = T
-
+public final class SoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
+    
     /// (V, H): the output weights; the embedding table when tied.
-    public let weight: Parameter<T>
+    public let weight: Parameter<Scalar>
     /// (V): the output bias, or nil.
-    public let bias: Parameter<T>?
+    public let bias: Parameter<Scalar>?
     public let isTied: Bool
     /// Threads for the softmax pass (BLAS threads are set separately).
     public var threads: Int
 
     public var inputSize: Int { weight.shape[1] }
     public var vocabularySize: Int { weight.shape[0] }
-    public var parameters: [Parameter<T>] { [weight] + (bias.map { [$0] } ?? []) }
+    public var parameters: [Parameter<Scalar>] { [weight] + (bias.map { [$0] } ?? []) }
     public var summary: String { isTied ? "softmax(tied)" : "softmax" }
 
     /// Rows per block when evaluating; bounds the logits buffer to blockRows × V.
     public let blockRows: Int
-    private var logits: Tensor<T>
+    private var logits: Tensor<Scalar>
 
     /// An untied layer with its own weights (V, H).
     public convenience init(vocabularySize: Int, hiddenSize: Int, bias: Bool, threads: Int = 1) {
-        self.init(weight: Parameter(name: "output.weight", shape: [vocabularySize, hiddenSize]),
+        self.init(weight: Parameter(name: "output.weight", shape: [vocabularySize, hiddenSize], role: .output),
                   tied: false, bias: bias, threads: threads)
     }
 
     /// A layer whose weights are `weight` (V, H); `tied` records that it is the embedding table.
-    public init(weight: Parameter<T>, tied: Bool, bias: Bool, threads: Int = 1, blockRows: Int = 1024) {
+    public init(weight: Parameter<Scalar>, tied: Bool, bias: Bool, threads: Int = 1, blockRows: Int = 1024) {
         precondition(weight.shape.count == 2, "SoftmaxOutput: weight must be (V, H)")
         self.weight = weight
         self.isTied = tied
-        self.bias = bias ? Parameter(name: "output.bias", shape: [weight.shape[0]]) : nil
+        self.bias = bias ? Parameter(name: "output.bias", shape: [weight.shape[0]], role: .bias) : nil
         self.threads = threads
         self.blockRows = blockRows
         logits = Tensor(zeros: [0, weight.shape[0]])
@@ -52,9 +54,9 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
     }
 
     /// logits[0..<n] = hidden · Vᵀ (the bias is added by the softmax kernels as they read).
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    private func computeLogits(_ hidden: MatrixRef<T>) -> MatrixRef<T> {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private func computeLogits(_ hidden: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
         let n = hidden.rows
         precondition(hidden.cols == inputSize, "SoftmaxOutput: hidden size \(hidden.cols), expected \(inputSize)")
         reserve(rows: n)
@@ -63,10 +65,10 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
         return Z
     }
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func lossAndGradient(hidden: MatrixRef<T>, targets: UnsafePointer<Int32>, gradScale: T,
-                                hiddenGradient: MatrixRef<T>) -> Double {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func lossAndGradient(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>, gradScale: Scalar,
+                                hiddenGradient: MatrixRef<Scalar>) -> Double {
         let n = hidden.rows
         let Z = computeLogits(hidden)
         // Z becomes gradScale · (softmax − onehot) = d/d logits; the kernel adds the bias as it
@@ -79,9 +81,9 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
         return loss
     }
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func loss(hidden: MatrixRef<T>, targets: UnsafePointer<Int32>) -> Double {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func loss(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>) -> Double {
         var total = 0.0
         var start = 0
         while start < hidden.rows {
@@ -94,9 +96,9 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
         return total
     }
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func logProbabilities(hidden: MatrixRef<T>, into out: MatrixRef<T>) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func logProbabilities(hidden: MatrixRef<Scalar>, into out: MatrixRef<Scalar>) {
         precondition(out.rows == hidden.rows && out.cols == vocabularySize, "SoftmaxOutput.logProbabilities: output \(out.rows)×\(out.cols)")
         let n = hidden.rows, V = vocabularySize
         if let bias {
@@ -105,7 +107,7 @@ public final class SoftmaxOutput<T: BLASScalar>: OutputLayer {
         } else {
             gemm(hidden, weight.value.matrix, transposeB: true, into: out)
         }
-        var lse = [T](repeating: 0, count: n)
+        var lse = [Scalar](repeating: 0, count: n)
         lse.withUnsafeMutableBufferPointer { rowLogSumExp(UnsafePointer(out.base), rows: n, cols: V, ld: out.ld, into: $0.baseAddress!) }
         for r in 0..<n {
             let row = out.row(r)

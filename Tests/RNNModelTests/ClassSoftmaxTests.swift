@@ -53,15 +53,7 @@ final class ClassSoftmaxTests: XCTestCase {
             m.zeroGradients()
             _ = m.forwardBackward(inputs: inputs, targets: targets, steps: T, batch: B, state: m.zeroState(batch: B))
             for p in m.parameters {
-                var worst = 0.0
-                for i in 0..<p.count {
-                    let saved = p.value[i], eps = 1e-5
-                    p.value[i] = saved + eps; let plus = lossAt()
-                    p.value[i] = saved - eps; let minus = lossAt()
-                    p.value[i] = saved
-                    let numeric = (plus - minus) / (2 * eps)
-                    worst = max(worst, abs(numeric - p.grad[i]) / max(1e-4, abs(numeric) + abs(p.grad[i])))
-                }
+                let worst = FiniteDifferences.worstError(p, analytic: p.grad.array, loss: lossAt)
                 XCTAssertLessThan(worst, 1e-5, "tied=\(tied) bias=\(bias) \(p.name)")
             }
         } }

@@ -30,25 +30,10 @@ final class GradientCheckTests: XCTestCase {
         let loss = model.forwardBackward(inputs: inputs, targets: targets, steps: T, batch: B, state: state)
         XCTAssertEqual(loss, lossAt(), accuracy: 1e-13, "forward and loss disagree", file: file, line: line)
 
-        // ε balances truncation error (∝ ε²) against rounding (∝ 1e-16/ε); relative error
-        // is floored at 1e-4 in the denominator so that tiny gradients compare absolutely.
-        let eps = 1e-5
         var checked = 0
         for p in model.parameters {
-            var worst = 0.0
-            for i in 0..<p.count {
-                let saved = p.value[i]
-                p.value[i] = saved + eps
-                let plus = lossAt()
-                p.value[i] = saved - eps
-                let minus = lossAt()
-                p.value[i] = saved
-                let numeric = (plus - minus) / (2 * eps)
-                let analytic = p.grad[i]
-                let err = abs(numeric - analytic) / max(1e-4, abs(numeric) + abs(analytic))
-                worst = max(worst, err)
-                checked += 1
-            }
+            let worst = FiniteDifferences.worstError(p, analytic: p.grad.array, loss: lossAt)
+            checked += p.count
             XCTAssertLessThan(worst, 1e-5, "\(activation) tied=\(tied) bias=\(bias) truncated=\(truncated): \(p.name)",
                               file: file, line: line)
         }
@@ -84,13 +69,9 @@ final class GradientCheckTests: XCTestCase {
         model.zeroGradients()
         _ = model.forwardBackward(inputs: inputs, targets: targets, steps: T, batch: B, state: model.zeroState(batch: B))
         let U = model.parameter(named: "cell.U")!
-        let saved = U.value[0], eps = 1e-6
-        U.value[0] = saved + eps
-        let plus = model.loss(inputs: inputs, targets: targets, steps: T, batch: B, state: model.zeroState(batch: B))
-        U.value[0] = saved - eps
-        let minus = model.loss(inputs: inputs, targets: targets, steps: T, batch: B, state: model.zeroState(batch: B))
-        U.value[0] = saved
-        let numeric = (plus - minus) / (2 * eps) / Double(T * B)
+        let numeric = FiniteDifferences.centralDifference(U, 0, step: 1e-6) {
+            model.loss(inputs: inputs, targets: targets, steps: T, batch: B, state: model.zeroState(batch: B))
+        } / Double(T * B)
         XCTAssertGreaterThan(abs(numeric - U.grad[0]) / max(1e-4, abs(numeric) + abs(U.grad[0])), 1e-4)
     }
 
@@ -123,15 +104,7 @@ final class DropoutTests: XCTestCase {
         let grads = model.parameters.map { $0.grad.array }
         XCTAssertNotEqual(model.dropoutGenerator, start, "dropout should draw from the generator")
         for (k, p) in model.parameters.enumerated() {
-            var worst = 0.0
-            for i in 0..<p.count {
-                let saved = p.value[i], eps = 1e-5
-                p.value[i] = saved + eps; let plus = lossAt()
-                p.value[i] = saved - eps; let minus = lossAt()
-                p.value[i] = saved
-                let numeric = (plus - minus) / (2 * eps)
-                worst = max(worst, abs(numeric - grads[k][i]) / max(1e-4, abs(numeric) + abs(grads[k][i])))
-            }
+            let worst = FiniteDifferences.worstError(p, analytic: grads[k], loss: lossAt)
             XCTAssertLessThan(worst, 1e-5, p.name)
         }
     }

@@ -1,4 +1,4 @@
-// Helpers that build small Elman language models for the tests.
+// Helpers that build small language models (Elman, LSTM, GRU; one layer or a stack) for the tests.
 
 import RNNModel
 import RNNTensor
@@ -23,6 +23,34 @@ enum TestModels {
             ? SoftmaxOutput<T>(weight: embedding.table, tied: true, bias: bias)
             : SoftmaxOutput<T>(vocabularySize: V, hiddenSize: H, bias: bias)
         return try LanguageModel(embedding: embedding, cell: cell, output: output)
+    }
+
+    /// One layer of `cell` (`elman`, `lstm` or `gru`).
+    static func cell<T: BLASScalar>(_ cell: String, _: T.Type, input E: Int, hidden H: Int, activation: String,
+                                    bias: CellBias, namePrefix: String) -> any RecurrentCell<T> {
+        switch cell {
+        case "elman": return ElmanCell<T>(inputSize: E, hiddenSize: H, activation: Self.activation(activation), bias: bias, namePrefix: namePrefix)
+        case "lstm": return LSTMCell<T>(inputSize: E, hiddenSize: H, bias: bias, namePrefix: namePrefix)
+        case "gru": return GRUCell<T>(inputSize: E, hiddenSize: H, bias: bias, namePrefix: namePrefix)
+        default: preconditionFailure("unknown cell \(cell)")
+        }
+    }
+
+    /// A language model with `layers` layers of `cell` (a plain cell for one layer, else a
+    /// `StackedCell` with `dropout` between layers); tied models share the embedding table.
+    static func model<T: BLASScalar>(_: T.Type, cell: String, layers: Int, vocabulary V: Int, embedding E: Int, hidden H: Int,
+                                     activation: String = "tanh", tied: Bool, bias: CellBias, dropout: Double = 0) throws -> LanguageModel<T> {
+        let embedding = Embedding<T>(vocabularySize: V, embeddingSize: E)
+        let recurrent: any RecurrentCell<T> = layers == 1
+            ? Self.cell(cell, T.self, input: E, hidden: H, activation: activation, bias: bias, namePrefix: "cell.")
+            : StackedCell<T>(count: layers, inputSize: E, dropout: dropout) { input, prefix in
+                Self.cell(cell, T.self, input: input, hidden: H, activation: activation, bias: bias, namePrefix: prefix)
+            }
+        if tied && E != H { throw ModelError.tiedSizeMismatch(embeddingSize: E, hiddenSize: H) }
+        let output = tied
+            ? SoftmaxOutput<T>(weight: embedding.table, tied: true, bias: bias != .none)
+            : SoftmaxOutput<T>(vocabularySize: V, hiddenSize: H, bias: bias != .none)
+        return try LanguageModel(embedding: embedding, cell: recurrent, output: output)
     }
 
     /// Fills every parameter uniformly in ±range.

@@ -22,25 +22,7 @@ final class OracleTests: XCTestCase {
     ]
 
     func fixtureFiles() throws -> [URL] {
-        let fm = FileManager.default
-        let folder: URL
-        if let env = ProcessInfo.processInfo.environment["RNNLAB_FIXTURES"], !env.isEmpty {
-            folder = URL(fileURLWithPath: env)
-            let files = (try? fm.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
-            let fixtures = files.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
-            if fixtures.isEmpty { XCTFail("RNNLAB_FIXTURES=\(env) holds no *.json fixture") }
-            return fixtures
-        }
-        folder = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/fixtures")
-        guard fm.fileExists(atPath: folder.path) else {
-            throw XCTSkip("no fixtures folder at \(folder.path) and RNNLAB_FIXTURES is not set")
-        }
-        let files = try fm.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-        let fixtures = files.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
-        XCTAssertFalse(fixtures.isEmpty, "the fixtures folder \(folder.path) holds no *.json fixture")
-        return fixtures
+        try Fixtures.files(environmentVariable: "RNNLAB_FIXTURES", defaultPath: "shared/fixtures")
     }
 
     func testEveryFixtureMatchesPyTorch() throws {
@@ -62,7 +44,7 @@ final class OracleTests: XCTestCase {
 
     /// Runs one fixture in `T` and returns the largest relative error seen; records failures with context.
     func runFixture<T: BLASScalar>(_ url: URL, _: T.Type, tolerance: Double) throws -> Double {
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let json = try Fixtures.load(url)
         let name = url.lastPathComponent
         let V = try XCTUnwrap(json["vocab_size"] as? Int), E = try XCTUnwrap(json["embedding_size"] as? Int)
         let H = try XCTUnwrap(json["hidden_size"] as? Int), B = try XCTUnwrap(json["batch_size"] as? Int)
@@ -92,15 +74,7 @@ final class OracleTests: XCTestCase {
         let state = model.zeroState(batch: B)
         let sgd = SGD<T>()
         for (k, chunk) in chunks.enumerated() {
-            let inputsBT = try XCTUnwrap(chunk["inputs"] as? [[Int]])
-            let targetsBT = try XCTUnwrap(chunk["targets"] as? [[Int]])
-            let T = inputsBT[0].count
-            // Fixtures are (B, T); the model reads time-major (T, B).
-            var inputs = [Int32](repeating: 0, count: T * B), targets = inputs
-            for b in 0..<B { for t in 0..<T {
-                inputs[t * B + b] = Int32(inputsBT[b][t])
-                targets[t * B + b] = Int32(targetsBT[b][t])
-            } }
+            let (inputs, targets, T) = try Fixtures.timeMajorTokens(chunk, batch: B)
             check("chunk \(k) h0", state.array.map(Double.init), flatten(chunk["h0"]))
             model.zeroGradients()
             let loss = model.forwardBackward(inputs: inputs, targets: targets, steps: T, batch: B, state: state)
@@ -121,23 +95,4 @@ final class OracleTests: XCTestCase {
         }
         return worst
     }
-}
-
-/// Nested JSON arrays of numbers, flattened in row-major order.
-func flatten(_ value: Any?) -> [Double] {
-    if let n = value as? NSNumber { return [n.doubleValue] }
-    if let a = value as? [Any] { return a.flatMap { flatten($0) } }
-    return []
-}
-
-/// max |a − b| / max |b| (norm-wise relative error; absolute when b is all zeros).
-func relativeError(_ a: [Double], _ b: [Double]) -> Double {
-    guard a.count == b.count, !a.isEmpty else { return a.count == b.count ? 0 : .infinity }
-    var diff = 0.0, scale = 0.0
-    for i in 0..<a.count {
-        diff = max(diff, abs(a[i] - b[i]))
-        scale = max(scale, abs(b[i]))
-    }
-    if diff.isNaN { return .infinity }
-    return scale > 0 ? diff / scale : diff
 }

@@ -41,25 +41,17 @@ extension ComponentRegistry {
         var model: LanguageModel<Float>!
         try keyed("model") { model = try LanguageModel(embedding: embedding, cell: cell, output: output) }
 
-        // Initialise every parameter by its role.
+        // Initialise every parameter by the role its layer gave it.
         let initContext = InitializerContext(hiddenSize: m.hiddenSize)
         let i = m.initialization
-        let rules: [(ComponentChoice, String)] = [(i.embedding, "embedding"), (i.input, "input"), (i.recurrent, "recurrent"),
-                                                  (i.output, "output"), (i.bias, "bias")]
-        var initializers: [String: Initializer] = [:]
-        for (choice, role) in rules {
-            initializers[role] = try factory(self.initializers, .initializer, choice, at: "model.init.\(role)").build(choice.arguments, initContext)
+        func rule(_ choice: ComponentChoice, _ role: ParameterRole) throws -> Initializer {
+            try factory(self.initializers, .initializer, choice, at: "model.init.\(role.rawValue)").build(choice.arguments, initContext)
         }
+        let roles = RoleInitialization(embedding: try rule(i.embedding, .embedding), input: try rule(i.input, .input),
+                                       recurrent: try rule(i.recurrent, .recurrent), output: try rule(i.output, .output),
+                                       bias: try rule(i.bias, .bias))
         var rng = Xoshiro256(seed: config.seed, stream: 1)
-        for p in model.parameters {
-            let role: String
-            if p === embedding.table { role = "embedding" }
-            else if p.shape.count == 1 { role = "bias" }
-            else if p.name.hasSuffix(".W") || p.name.hasSuffix("_ih") { role = "input" }
-            else if p.name.hasSuffix(".U") || p.name.hasSuffix("_hh") { role = "recurrent" }
-            else { role = "output" }
-            initializers[role]!.fill(p.value, using: &rng)
-        }
+        roles.apply(to: model.parameters, using: &rng)
 
         model.dropout = DropoutRates(embedding: m.dropoutEmbedding, output: m.dropoutOutput)
         model.dropoutGenerator = Xoshiro256(seed: config.seed, stream: 2)
