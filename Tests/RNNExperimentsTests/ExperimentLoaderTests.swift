@@ -71,6 +71,7 @@ final class ExperimentLoaderTests: XCTestCase {
             model:
               cell:
                 name: elman
+              layers: 1
               embedding_size: 4
               hidden_size: 4
               activation:
@@ -94,9 +95,11 @@ final class ExperimentLoaderTests: XCTestCase {
                   range: 0.1
                 bias:
                   name: zeros
+                forget_gate_bias: null
               dropout:
                 embedding: 0.0
                 output: 0.0
+                between_layers: 0.0
             training:
               bptt: 35
               batch_size: 20
@@ -188,7 +191,7 @@ final class ExperimentLoaderTests: XCTestCase {
         XCTAssertEqual(error(minimal, ["training.optimizer.lr=0"]),
                        "--set training.optimizer.lr=0:1:23: training.optimizer.lr: 0 is out of range; expected a number > 0")
         XCTAssertEqual(error(minimal, ["model.hiden_size=3"]),
-                       "--set model.hiden_size=3:1:7: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, output, tied)")
+                       "--set model.hiden_size=3:1:7: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, layers, output, tied)")
         XCTAssertEqual(error(minimal, ["model.hidden_size.x=3"]),
                        "--set model.hidden_size.x=3:1:19: model.hidden_size.x: cannot be set because model.hidden_size is 4 (at exp.yaml:3:41), not a mapping.")
         XCTAssertEqual(error(minimal, ["training"]),
@@ -245,7 +248,7 @@ final class ExperimentLoaderTests: XCTestCase {
             (replacing("hidden_size: 4}", "hidden_size: 5, tied: true}"),
              "exp.yaml:3:50: model.tied: a tied model needs embedding_size equal to hidden_size, got embedding_size 4 and hidden_size 5; set them equal or tied: false"),
             (replacing("hidden_size: 4}", "hidden_size: 4, init: {weights: zeros}}"),
-             "exp.yaml:3:51: model.init.weights: unknown key (valid: bias, embedding, input, output, recurrent)"),
+             "exp.yaml:3:51: model.init.weights: unknown key (valid: bias, embedding, forget_gate_bias, input, output, recurrent)"),
             (replacing("hidden_size: 4}", "hidden_size: 4, init: {bias: {name: normal, sd: 1}}}"),
              "exp.yaml:3:72: model.init.bias.sd: unknown parameter of initializer normal; did you mean std? (valid: std)"),
             (replacing("hidden_size: 4}", "hidden_size: 4, cell: {name: elman, size: 3}}"),

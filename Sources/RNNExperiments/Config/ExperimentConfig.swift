@@ -24,8 +24,12 @@ public struct InitializationConfig: Sendable, Equatable {
     public var output: ComponentChoice
     /// Every bias.
     public var bias: ComponentChoice
+    /// The total bias of an LSTM's forget gate after the bias rule (nil: the bias rule alone).
+    public var forgetGateBias: Double?
 
-    public init(embedding: ComponentChoice, input: ComponentChoice, recurrent: ComponentChoice, output: ComponentChoice, bias: ComponentChoice) {
+    public init(embedding: ComponentChoice, input: ComponentChoice, recurrent: ComponentChoice, output: ComponentChoice, bias: ComponentChoice,
+                forgetGateBias: Double? = nil) {
+        self.forgetGateBias = forgetGateBias
         self.embedding = embedding
         self.input = input
         self.recurrent = recurrent
@@ -37,6 +41,8 @@ public struct InitializationConfig: Sendable, Equatable {
 /// The model section.
 public struct ModelConfig: Sendable, Equatable {
     public var cell: ComponentChoice
+    /// Stacked layers of the cell (the top one feeds the output layer).
+    public var layers: Int = 1
     public var embeddingSize: Int
     public var hiddenSize: Int
     public var activation: ComponentChoice
@@ -47,6 +53,8 @@ public struct ModelConfig: Sendable, Equatable {
     /// Dropout on the embedded inputs and on the cell's outputs (training only).
     public var dropoutEmbedding: Double = 0
     public var dropoutOutput: Double = 0
+    /// Dropout between stacked layers, on the non-recurrent connections (Zaremba et al. 2014).
+    public var dropoutBetweenLayers: Double = 0
 
     public init(cell: ComponentChoice, embeddingSize: Int, hiddenSize: Int, activation: ComponentChoice, tied: Bool, bias: Bool, output: ComponentChoice, initialization: InitializationConfig) {
         self.cell = cell

@@ -67,6 +67,7 @@ struct ExperimentDecoder {
 
     private func model(_ model: inout ConfigSection) throws -> ModelConfig {
         let cell = try component(.cell, in: &model)
+        let layers = try model.int("layers", min: 1, default: 1)!
         guard case let .int(E) = try model.required("embedding_size", .int(min: 1), placeholder: .int(1)),
               case let .int(H) = try model.required("hidden_size", .int(min: 1), placeholder: .int(1)) else {
             preconditionFailure("integers decode as integers")
@@ -85,20 +86,22 @@ struct ExperimentDecoder {
         let initialization = InitializationConfig(
             embedding: try component(.initEmbedding, in: &initSection), input: try component(.initInput, in: &initSection),
             recurrent: try component(.initRecurrent, in: &initSection), output: try component(.initOutput, in: &initSection),
-            bias: try component(.initBias, in: &initSection))
+            bias: try component(.initBias, in: &initSection),
+            forgetGateBias: try initSection.value("forget_gate_bias", .double(), default: nil)?.doubleValue)
         try model.close(initSection, as: "init")
 
-        // dropout: one rate for both places, or a mapping with each.
+        // dropout: one rate for every non-recurrent connection, or a mapping with each.
         let rate = ParameterKind.double(min: 0, max: 0.95)
-        var dropoutEmbedding = 0.0, dropoutOutput = 0.0
+        var dropoutEmbedding = 0.0, dropoutOutput = 0.0, dropoutBetweenLayers = 0.0
         if let d = model.node("dropout"), d.mapping == nil {
             let v = try rate.decode(d, keyPath: "model.dropout").doubleValue ?? 0
-            (dropoutEmbedding, dropoutOutput) = (v, v)
-            model.resolve("dropout", YAMLNode(pairs: [("embedding", YAMLNode(v)), ("output", YAMLNode(v))]))
+            (dropoutEmbedding, dropoutOutput, dropoutBetweenLayers) = (v, v, v)
+            model.resolve("dropout", YAMLNode(pairs: [("embedding", YAMLNode(v)), ("output", YAMLNode(v)), ("between_layers", YAMLNode(v))]))
         } else {
             var d = try model.section("dropout")
             dropoutEmbedding = try d.value("embedding", rate, default: .double(0))?.doubleValue ?? 0
             dropoutOutput = try d.value("output", rate, default: .double(0))?.doubleValue ?? 0
+            dropoutBetweenLayers = try d.value("between_layers", rate, default: .double(0))?.doubleValue ?? 0
             try model.close(d, as: "dropout")
         }
 
@@ -106,6 +109,8 @@ struct ExperimentDecoder {
                                  output: output, initialization: initialization)
         config.dropoutEmbedding = dropoutEmbedding
         config.dropoutOutput = dropoutOutput
+        config.dropoutBetweenLayers = dropoutBetweenLayers
+        config.layers = layers
         return config
     }
 

@@ -133,7 +133,16 @@ extension ComponentRegistry {
             try r.register(activation: simpleActivation("sigmoid", "logistic sigmoid, 1 / (1 + e^-x)") { Sigmoid() })
 
             try r.register(cell: ComponentFactory("elman", "Elman cell: h_t = g(U h_{t-1} + W e_t + b)") { _, c in
-                ElmanCell<Float>(inputSize: c.inputSize, hiddenSize: c.hiddenSize, activation: c.activation, bias: c.bias)
+                ElmanCell<Float>(inputSize: c.inputSize, hiddenSize: c.hiddenSize, activation: c.activation, bias: c.bias,
+                                 namePrefix: c.namePrefix)
+            })
+            try r.register(cell: ComponentFactory("lstm",
+                "LSTM (PyTorch's nn.LSTM: gates i, f, g, o; biases b_ih and b_hh); state h and c; ignores model.activation") { _, c in
+                LSTMCell<Float>(inputSize: c.inputSize, hiddenSize: c.hiddenSize, bias: c.bias ? .split : .none, namePrefix: c.namePrefix)
+            })
+            try r.register(cell: ComponentFactory("gru",
+                "GRU (PyTorch's nn.GRU: gates r, z, n; the reset gate multiplies W_hn h + b_hn); ignores model.activation") { _, c in
+                GRUCell<Float>(inputSize: c.inputSize, hiddenSize: c.hiddenSize, bias: c.bias, namePrefix: c.namePrefix)
             })
 
             try r.register(output: ComponentFactory("softmax", "full softmax over the vocabulary: V h + c, or E h + c when tied") { _, c in

@@ -46,10 +46,14 @@ public struct ComponentFactory<Context, Product>: Sendable {
 
 /// What a cell factory is given besides its own parameters.
 public struct CellContext {
+    /// The layer's input size: the embedding size for the first layer, H above it.
     public var inputSize: Int
     public var hiddenSize: Int
     public var activation: any Activation
     public var bias: Bool
+    /// The prefix of the layer's parameter names (`cell.` for one layer, `cell.l1.` for the second
+    /// of a stack): names must be unique, they key the weights in checkpoints.
+    public var namePrefix: String
 }
 
 /// What an output-layer factory is given besides its own parameters.

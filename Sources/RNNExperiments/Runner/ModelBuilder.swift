@@ -29,8 +29,24 @@ extension ComponentRegistry {
         let m = config.model
         let V = corpus.vocabulary.count
         let activation = try factory(activations, .activation, m.activation, at: "model.activation").build(m.activation.arguments, ())
-        let cellContext = CellContext(inputSize: m.embeddingSize, hiddenSize: m.hiddenSize, activation: activation, bias: m.bias)
-        let cell = try factory(cells, .cell, m.cell, at: "model.cell").build(m.cell.arguments, cellContext)
+        let cellFactory = try factory(cells, .cell, m.cell, at: "model.cell")
+        func layer(_ l: Int) throws -> any RecurrentCell<Float> {
+            let context = CellContext(inputSize: l == 0 ? m.embeddingSize : m.hiddenSize, hiddenSize: m.hiddenSize,
+                                      activation: activation, bias: m.bias,
+                                      namePrefix: StackedCell<Float>.layerPrefix(l, of: m.layers))
+            return try cellFactory.build(m.cell.arguments, context)
+        }
+        let cell: any RecurrentCell<Float>
+        if m.layers == 1 {
+            cell = try layer(0)
+        } else {
+            cell = StackedCell<Float>(layers: try (0..<m.layers).map(layer), dropout: m.dropoutBetweenLayers)
+        }
+        let names = cell.parameters.map(\.name)
+        if Set(names).count != names.count {
+            throw ExperimentError("cell \(m.cell.name) gives two parameters one name (\(names.joined(separator: ", "))); its factory must prefix its names with CellContext.namePrefix",
+                                  keyPath: "model.cell")
+        }
         let embedding = Embedding<Float>(vocabularySize: V, embeddingSize: m.embeddingSize)
         let outputContext = OutputContext(embedding: embedding, hiddenSize: cell.outputSize, vocabularySize: V, tied: m.tied,
                                           bias: m.bias, tokenCounts: corpus.vocabulary.counts, threads: threads)
@@ -47,9 +63,12 @@ extension ComponentRegistry {
         func rule(_ choice: ComponentChoice, _ role: ParameterRole) throws -> Initializer {
             try factory(self.initializers, .initializer, choice, at: "model.init.\(role.rawValue)").build(choice.arguments, initContext)
         }
+        if i.forgetGateBias != nil, !model.parameters.contains(where: { $0.gates.contains("f") }) {
+            throw ExperimentError("cell \(m.cell.name) has no forget gate; remove the key or use cell: lstm", keyPath: "model.init.forget_gate_bias")
+        }
         let roles = RoleInitialization(embedding: try rule(i.embedding, .embedding), input: try rule(i.input, .input),
                                        recurrent: try rule(i.recurrent, .recurrent), output: try rule(i.output, .output),
-                                       bias: try rule(i.bias, .bias))
+                                       bias: try rule(i.bias, .bias), forgetGateBias: i.forgetGateBias)
         var rng = Xoshiro256(seed: config.seed, stream: 1)
         roles.apply(to: model.parameters, using: &rng)
 
