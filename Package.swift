@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "RNNTensorTests", dependencies: ["RNNTensor"]),
         .testTarget(name: "RNNModelTests", dependencies: ["RNNModel", "RNNTraining", "RNNTensor"]),
         .testTarget(name: "RNNDataTests", dependencies: ["RNNData"]),
+        .testTarget(name: "RNNNGramTests", dependencies: ["RNNNGram", "RNNData", "RNNTensor"]),
         .testTarget(name: "RNNYAMLTests", dependencies: ["RNNYAML"]),
         .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments"]),
         .testTarget(name: "RNNLabCLITests", dependencies: ["RNNLabCLI"]),
