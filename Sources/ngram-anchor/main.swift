@@ -58,16 +58,24 @@ for convention in conventions {
     }
     for order in orders {
         let start = Date()
+        let cpuStart = clock()
         let model = KneserNeyModel.train(corpus: corpus, order: order, sentenceContext: context)
         let trainSeconds = Date().timeIntervalSince(start)
+        // CPU time as well as wall time: on a shared machine the wall time mostly measures the neighbours.
+        let trainCPU = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
         let evalStart = Date()
         let valid = model.evaluate(tokens: corpus.valid)
         let test = model.evaluate(tokens: corpus.test)
         let evalSeconds = Date().timeIntervalSince(evalStart)
         let bytes = model.encoded()
-        print("KN\(order) \(convention): train \(format(trainSeconds, 2)) s, eval \(format(evalSeconds, 2)) s, "
+        let readStart = Date()
+        let back: KneserNeyModel
+        do { back = try KneserNeyModel.decode(bytes) } catch { fail("the model's own bytes do not read back: \(error)") }
+        let readSeconds = Date().timeIntervalSince(readStart)
+        guard back.evaluate(tokens: corpus.test) == test else { fail("the model read back scores test differently") }
+        print("KN\(order) \(convention): train \(format(trainSeconds, 2)) s (CPU \(format(trainCPU, 2)) s), eval \(format(evalSeconds, 2)) s, "
               + "valid \(format(valid.perplexity, 2)) (\(valid.count) tokens), test \(format(test.perplexity, 2)) (\(test.count) tokens), "
-              + "serialised \(bytes.count) bytes")
+              + "serialised \(bytes.count) bytes, read back in \(format(readSeconds, 2)) s")
         print("  n-grams by order: \(model.ngramCounts.map(String.init).joined(separator: " "))")
         for (k, d) in model.discounts.enumerated() {
             print("  order \(k + 1): D1 \(format(d.one, 4)) D2 \(format(d.two, 4)) D3+ \(format(d.threePlus, 4))"
