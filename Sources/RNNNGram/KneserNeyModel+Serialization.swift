@@ -80,7 +80,7 @@ extension KneserNeyModel {
         }
 
         let order = Int(try r.read() as UInt32)
-        guard (1...10).contains(order) else { throw fail("its order is \(order), outside 1…10") }
+        guard supportedOrders.contains(order) else { throw fail("its order is \(order), outside 1…10") }
         let vocabularySize = Int(try r.read() as UInt32)
         guard vocabularySize >= 1, vocabularySize < Int(Int32.max) else { throw fail("its vocabulary size is \(vocabularySize)") }
         let mode: UInt32 = try r.read()

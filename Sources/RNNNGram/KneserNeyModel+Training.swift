@@ -12,14 +12,15 @@ extension KneserNeyModel {
     /// Counts `tokens` (ids in `0 ..< vocabularySize`) and estimates the model.
     ///
     /// - Parameters:
-    ///   - order: 1…10 (a precondition: the experiment layer reports a bad order to the user).
+    ///   - order: in `supportedOrders`, 1…10 (a precondition: the experiment layer reports a bad
+    ///     order to the user).
     ///   - sentenceContext: whether histories run across `<eos>` (the default, as the RNN reads
     ///     the corpus) or restart with <s> after it.
     ///   - progress: called with (tokens counted, total tokens) every 2^16 tokens and at the end.
     public static func train(tokens: [Int32], vocabularySize: Int, order: Int,
                              sentenceContext: SentenceContext = .acrossSentences,
                              progress: ((Int, Int) -> Void)? = nil) -> KneserNeyModel {
-        precondition((1...10).contains(order), "Kneser-Ney order must be 1…10, got \(order)")
+        precondition(supportedOrders.contains(order), "Kneser-Ney order must be 1…10, got \(order)")
         precondition(vocabularySize >= 1 && vocabularySize < Int(Int32.max), "vocabulary size must be 1…\(Int32.max - 1), got \(vocabularySize)")
         if case let .independent(eos) = sentenceContext {
             precondition(eos >= 0 && Int(eos) < vocabularySize, "end-of-sentence id \(eos) is outside the vocabulary 0..<\(vocabularySize)")

@@ -42,7 +42,10 @@ public enum SentenceContext: Sendable, Equatable {
 
 /// An interpolated modified Kneser-Ney language model over token ids `0 ..< vocabularySize`.
 public struct KneserNeyModel: Sendable {
-    /// The longest n-gram the model uses, 1…10.
+    /// The orders the model supports; the experiment layer checks a user's order against these.
+    public static let supportedOrders = 1...10
+
+    /// The longest n-gram the model uses, in `supportedOrders`.
     public let order: Int
     /// V: tokens are ids `0 ..< V`; id V is <s>, used only as history in `.independent` mode.
     public let vocabularySize: Int

@@ -179,7 +179,8 @@ final class KneserNeyHandComputedTests: XCTestCase {
             }
             let train = stream(150 + 40 * trial)
             let test = stream(80)
-            for order in 1...4 {
+            // Order 10, the largest supported, once (the reference is slow).
+            for order in trial == 0 ? [1, 2, 3, 4, 10] : [1, 2, 3, 4] {
                 for independent in [false, true] {
                     let context: SentenceContext = independent ? .independent(endOfSentence: eosID) : .acrossSentences
                     let model = KneserNeyModel.train(tokens: train, vocabularySize: V, order: order, sentenceContext: context)
