@@ -5,6 +5,7 @@
 // Layers, each depending only on those below it:
 //   rnnlab (executable) → RNNLabCLI → RNNExperiments → RNNTraining → RNNModel → RNNTensor → CBLAS
 //                                    ↘ RNNYAML → CYAML     ↘ RNNData
+//   RNNNGram (Kneser-Ney n-grams, mixtures) → RNNData, RNNTensor; ngram-anchor is its PTB benchmark.
 import PackageDescription
 
 let package = Package(
@@ -38,6 +39,11 @@ let package = Package(
         ),
         .target(name: "RNNModel", dependencies: ["RNNTensor"]),
         .target(name: "RNNData", dependencies: ["RNNTensor"]),
+        .target(
+            name: "RNNNGram",
+            dependencies: ["RNNData", "RNNTensor", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .executableTarget(name: "ngram-anchor", dependencies: ["RNNNGram", "RNNData"]),
         .target(name: "RNNTraining", dependencies: ["RNNModel", "RNNData", "RNNTensor"]),
         .target(name: "RNNYAML", dependencies: ["CYAML"]),
         .target(
@@ -53,6 +59,7 @@ let package = Package(
         .testTarget(name: "RNNTensorTests", dependencies: ["RNNTensor"]),
         .testTarget(name: "RNNModelTests", dependencies: ["RNNModel", "RNNTraining", "RNNTensor"]),
         .testTarget(name: "RNNDataTests", dependencies: ["RNNData"]),
+        .testTarget(name: "RNNNGramTests", dependencies: ["RNNNGram", "RNNData", "RNNTensor"]),
         .testTarget(name: "RNNYAMLTests", dependencies: ["RNNYAML"]),
         .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments"]),
         .testTarget(name: "RNNLabCLITests", dependencies: ["RNNLabCLI"]),
