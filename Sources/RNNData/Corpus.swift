@@ -11,9 +11,12 @@ public struct Corpus: Sendable {
     public var sources: [(name: String, sha256: String)]
     /// For generated corpora: the entropy rate in nats per token (perplexity floor = e^rate).
     public var entropyRate: Double?
+    /// How text maps to tokens for this corpus: how a loaded model reads new text and writes samples.
+    public var tokenLevel: TokenLevel
 
     public init(vocabulary: Vocabulary, train: [Int32], valid: [Int32], test: [Int32],
-                sources: [(name: String, sha256: String)] = [], entropyRate: Double? = nil) {
+                sources: [(name: String, sha256: String)] = [], entropyRate: Double? = nil, tokenLevel: TokenLevel = .word) {
+        self.tokenLevel = tokenLevel
         self.vocabulary = vocabulary
         self.train = train
         self.valid = valid
@@ -73,7 +76,7 @@ public enum CorpusBuilder {
                       train: try ids(trainTokens, vocabulary, name: train.name),
                       valid: try ids(validTokens, vocabulary, name: valid.name),
                       test: try ids(testTokens, vocabulary, name: test.name),
-                      sources: [train, valid, test].map { ($0.name, SHA256.hex(of: $0.bytes)) })
+                      sources: [train, valid, test].map { ($0.name, SHA256.hex(of: $0.bytes)) }, tokenLevel: level)
     }
 
     /// A corpus from one text split contiguously: train first, then valid, then test.
@@ -102,7 +105,7 @@ public enum CorpusBuilder {
                       train: try ids(trainPart, vocabulary, name: name),
                       valid: try ids(Array(tokens[nTrain..<(nTrain + nValid)]), vocabulary, name: name),
                       test: try ids(Array(tokens[(nTrain + nValid)...]), vocabulary, name: name),
-                      sources: [(name, SHA256.hex(of: bytes))])
+                      sources: [(name, SHA256.hex(of: bytes))], tokenLevel: level)
     }
 
     /// First-occurrence vocabulary of `tokens`, trimmed to `options`.

@@ -111,7 +111,7 @@ private let syntheticDataset = ComponentFactory<DatasetContext, Corpus>(
     vocabulary = Vocabulary(tokens: language.vocabulary.tokens, counts: counts)
     let identity = "synthetic(seed \(context.seed), K \(p.openers), F \(p.fillers), S \(p.successors), L \(p.minLength)…\(p.maxLength))"
     return Corpus(vocabulary: vocabulary, train: train, valid: valid, test: test,
-                  sources: [(identity, SHA256.hex(of: Array(identity.utf8)))], entropyRate: language.entropyRate)
+                  sources: [(identity, SHA256.hex(of: Array(identity.utf8)))], entropyRate: language.entropyRate, tokenLevel: .word)
 }
 
 private func simpleActivation(_ name: String, _ summary: String, _ make: @escaping @Sendable () -> any Activation) -> ComponentFactory<Void, any Activation> {

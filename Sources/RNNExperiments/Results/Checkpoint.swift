@@ -20,6 +20,7 @@
 // cannot rebuild its word classes. This reader reads version 3 only.
 
 import Foundation
+import RNNData
 import RNNModel
 import RNNTensor
 import RNNTraining
@@ -52,6 +53,10 @@ public struct Checkpoint: Sendable {
         /// Training-split count of each token, by id: components built from frequencies (the
         /// class softmax's word classes) are rebuilt from these when the model is loaded.
         public var vocabularyCounts: [Int]
+        /// The unknown token, when the vocabulary has one (absent in files before 0.2: `<unk>`).
+        public var vocabularyUnknown: String?
+        /// How the run's dataset tokenises text (absent in files before 0.2).
+        public var tokenLevel: TokenLevel?
         /// Model summary: sizes, cell, output layer (for compatibility checks and messages).
         public var model: [String: String]
         public var progress: TrainingProgress
@@ -68,14 +73,16 @@ public struct Checkpoint: Sendable {
         /// saved: a resumed run drops the rows written after it (nil in `best` files).
         public var csvRows: [String: Int]?
 
-        public init(kind: String, rnnlabVersion: String, config: String, vocabulary: [String], vocabularyCounts: [Int], model: [String: String],
+        public init(kind: String, rnnlabVersion: String, config: String, vocabulary: Vocabulary, tokenLevel: TokenLevel, model: [String: String],
                     progress: TrainingProgress, optimizerStep: Int, schedule: [String: Double], rng: [UInt64],
                     tensors: [TensorEntry], dataRoot: String? = nil, csvRows: [String: Int]? = nil) {
             self.kind = kind
             self.rnnlabVersion = rnnlabVersion
             self.config = config
-            self.vocabulary = vocabulary
-            self.vocabularyCounts = vocabularyCounts
+            self.vocabulary = vocabulary.tokens
+            self.vocabularyCounts = vocabulary.counts
+            self.vocabularyUnknown = vocabulary.unknownID.map { vocabulary.tokens[Int($0)] }
+            self.tokenLevel = tokenLevel
             self.model = model
             self.progress = progress
             self.optimizerStep = optimizerStep
@@ -88,6 +95,11 @@ public struct Checkpoint: Sendable {
     }
 
     public var header: Header
+
+    /// The run's vocabulary: tokens, counts and unknown token, as the run built it.
+    public var vocabulary: Vocabulary {
+        Vocabulary(tokens: header.vocabulary, counts: header.vocabularyCounts, unknown: header.vocabularyUnknown ?? "<unk>")
+    }
     /// Values by tensor name.
     public var tensors: [String: [Float]]
 
@@ -202,6 +214,9 @@ extension Checkpoint {
         }
         guard header.vocabularyCounts.count == header.vocabulary.count, header.vocabularyCounts.allSatisfy({ $0 >= 0 }) else {
             throw fail("its vocabulary has \(header.vocabulary.count) tokens but \(header.vocabularyCounts.count) counts, or a negative count")
+        }
+        if let unknown = header.vocabularyUnknown, !header.vocabulary.contains(unknown) {
+            throw fail("its unknown token \"\(unknown)\" is not in its vocabulary")
         }
         let payloadElements = (bytes.count - 8 - payloadStart) / 4
         guard (bytes.count - 8 - payloadStart) % 4 == 0 else { throw fail("its payload is not a whole number of Float32 values") }

@@ -14,6 +14,7 @@ public final class Checkpointer: TrainingObserver {
     private let trainer: Trainer<Float>
     private let config: String
     private let vocabulary: Vocabulary
+    private let tokenLevel: TokenLevel
     private let modelSummary: [String: String]
     /// The absolute folder relative data paths resolved against (saved in `last` checkpoints).
     public var dataRoot: String?
@@ -22,8 +23,9 @@ public final class Checkpointer: TrainingObserver {
     public var csvRows: (() -> [String: Int])?
     public private(set) var writeError: Error?
 
-    public init(directory: String, trainer: Trainer<Float>, config: String, vocabulary: Vocabulary,
+    public init(directory: String, trainer: Trainer<Float>, config: String, vocabulary: Vocabulary, tokenLevel: TokenLevel,
                 modelSummary: [String: String]) throws(FileWriteError) {
+        self.tokenLevel = tokenLevel
         self.directory = directory
         self.trainer = trainer
         self.config = config
@@ -52,8 +54,8 @@ public final class Checkpointer: TrainingObserver {
                 for (p, b) in zip(trainer.model.parameters, best) { add("best/" + p.name, b) }
             }
         }
-        let header = Checkpoint.Header(kind: kind, rnnlabVersion: rnnlabVersion, config: config, vocabulary: vocabulary.tokens,
-                                       vocabularyCounts: vocabulary.counts,
+        let header = Checkpoint.Header(kind: kind, rnnlabVersion: rnnlabVersion, config: config, vocabulary: vocabulary,
+                                       tokenLevel: tokenLevel,
                                        model: modelSummary, progress: trainer.progress, optimizerStep: optimizerStep,
                                        schedule: trainer.schedule.state, rng: trainer.model.dropoutGenerator.state, tensors: entries,
                                        dataRoot: includeTrainingState ? dataRoot : nil,

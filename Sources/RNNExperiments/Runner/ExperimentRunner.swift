@@ -281,11 +281,11 @@ public struct ExperimentRunner {
         }
         let recorder = try MetricsRecorder(directory: directory)
         let checkpointer = try Checkpointer(directory: directory + "/checkpoint", trainer: trainer, config: resolvedYAML,
-                                            vocabulary: corpus.vocabulary, modelSummary: [
+                                            vocabulary: corpus.vocabulary, tokenLevel: corpus.tokenLevel, modelSummary: [
                                                 "cell": config.model.cell.name, "activation": config.model.activation.name,
                                                 "output": config.model.output.name, "tied": String(config.model.tied),
                                                 "bias": String(config.model.bias), "embedding_size": String(config.model.embeddingSize),
-                                                "hidden_size": String(config.model.hiddenSize), "vocabulary_size": String(model.vocabularySize),
+                                                "hidden_size": String(config.model.hiddenSize), "layers": String(config.model.layers), "vocabulary_size": String(model.vocabularySize),
                                             ])
         checkpointer.dataRoot = Self.absoluteDataRoot(config, dataRoot: options.dataRoot)
         checkpointer.csvRows = { [unowned recorder] in recorder.rowCounts }

@@ -46,12 +46,14 @@ public struct TrainedModel {
     public static func restore(_ checkpoint: Checkpoint, path: String, registry: ComponentRegistry) throws -> TrainedModel {
         let config = try ExperimentLoader(registry: registry).load(text: checkpoint.header.config, name: path + " (config)").config
         // The counts matter: the class softmax rebuilds its word classes from them.
-        let vocabulary = Vocabulary(tokens: checkpoint.header.vocabulary, counts: checkpoint.header.vocabularyCounts, unknown: "<unk>")
-        let corpus = Corpus(vocabulary: vocabulary, train: [], valid: [], test: [])
+        let vocabulary = checkpoint.vocabulary
+        // Files written before the checkpoint recorded its token level knew two text datasets only.
+        let level = checkpoint.header.tokenLevel ?? (config.data.name == "chars" ? .chars : .word)
+        let corpus = Corpus(vocabulary: vocabulary, train: [], valid: [], test: [], tokenLevel: level)
         let built = try registry.buildModel(config, corpus: corpus, threads: BLASRuntime.availableCores)
         try checkpoint.copyParameters(into: built.model, prefix: "param/", path: path)
         return TrainedModel(model: built.model, vocabulary: vocabulary, config: config,
-                            level: config.data.name == "chars" ? .chars : .word, checkpointPath: path)
+                            level: level, checkpointPath: path)
     }
 
     /// Token ids of `text` in this model's vocabulary (unknown tokens map to `<unk>` when present).

@@ -4,6 +4,7 @@
 
 import Foundation
 import RNNTraining
+import RNNData
 import XCTest
 @testable import RNNExperiments
 
@@ -12,7 +13,7 @@ final class CheckpointFormatTests: XCTestCase {
     func sample() -> Checkpoint {
         let entries = [Checkpoint.TensorEntry(name: "param/a", shape: [2, 3], offset: 0, count: 6),
                        Checkpoint.TensorEntry(name: "param/b", shape: [4], offset: 6, count: 4)]
-        let header = Checkpoint.Header(kind: "last", rnnlabVersion: rnnlabVersion, config: "name: x\n", vocabulary: ["a", "b"], vocabularyCounts: [3, 1],
+        let header = Checkpoint.Header(kind: "last", rnnlabVersion: rnnlabVersion, config: "name: x\n", vocabulary: Vocabulary(tokens: ["a", "b"], counts: [3, 1]), tokenLevel: .word,
                                        model: ["hidden_size": "3"], progress: TrainingProgress(), optimizerStep: 0,
                                        schedule: ["lr": 0.5], rng: [], tensors: entries, dataRoot: "/data", csvRows: ["metrics.csv": 2])
         return Checkpoint(header: header, tensors: ["param/a": [1, 2, 3, 4, 5, 6], "param/b": [-1, 0.5, .pi, 1e-30]])

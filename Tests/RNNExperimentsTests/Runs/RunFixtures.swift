@@ -60,10 +60,11 @@ final class StopAfter: Sendable {
 /// Runs experiment `text`, as if read from `root`/experiment.yaml, into `root`/<name>/`run`
 /// (nil: a timestamp).
 @discardableResult
-func runExperiment(_ text: String, root: String, run: String?, stopAfter: Int? = nil) throws -> RunOutcome {
-    let loaded = try ExperimentLoader(registry: .builtin).load(text: text, name: "\(root)/experiment.yaml")
+func runExperiment(_ text: String, root: String, run: String?, stopAfter: Int? = nil,
+                   registry: ComponentRegistry = .builtin) throws -> RunOutcome {
+    let loaded = try ExperimentLoader(registry: registry).load(text: text, name: "\(root)/experiment.yaml")
     let stop = stopAfter.map(StopAfter.init)
-    return try ExperimentRunner(registry: .builtin).run(
+    return try ExperimentRunner(registry: registry).run(
         loaded.config, resolvedYAML: loaded.resolvedYAML,
         options: RunOptions(resultsRoot: root, runName: run, quiet: true, stopRequested: { stop?.poll() ?? false }))
 }
