@@ -32,14 +32,29 @@ public struct SyntheticLanguage: Sendable, Equatable {
             self.maxLength = maxLength
         }
 
-        /// A sentence saying what is wrong, or nil when the sizes make a language.
-        public var problem: String? {
-            if openers < 1 { return "openers must be ≥ 1, got \(openers)" }
-            if fillers < 1 { return "fillers must be ≥ 1, got \(fillers)" }
-            if successors < 1 || successors > fillers { return "successors must be from 1 to fillers (\(fillers)), got \(successors)" }
-            if minLength < 1 { return "min_length must be ≥ 1, got \(minLength)" }
-            if maxLength < minLength { return "max_length must be ≥ min_length (\(minLength)), got \(maxLength)" }
+        /// Which size is wrong, or nil when the sizes make a language.
+        public var problem: Problem? {
+            if openers < 1 { return .openers(openers) }
+            if fillers < 1 { return .fillers(fillers) }
+            if successors < 1 || successors > fillers { return .successors(successors, fillers: fillers) }
+            if minLength < 1 { return .minLength(minLength) }
+            if maxLength < minLength { return .maxLength(maxLength, minLength: minLength) }
             return nil
+        }
+
+        /// A size that makes no language; the description names the size, not a config key.
+        public enum Problem: Sendable, Equatable, CustomStringConvertible {
+            case openers(Int), fillers(Int), successors(Int, fillers: Int), minLength(Int), maxLength(Int, minLength: Int)
+
+            public var description: String {
+                switch self {
+                case let .openers(n): return "the opener count must be ≥ 1, got \(n)"
+                case let .fillers(n): return "the filler count must be ≥ 1, got \(n)"
+                case let .successors(n, fillers): return "the successor count must be from 1 to the filler count (\(fillers)), got \(n)"
+                case let .minLength(n): return "the shortest filler run must be ≥ 1, got \(n)"
+                case let .maxLength(n, minLength): return "the longest filler run must be ≥ the shortest (\(minLength)), got \(n)"
+                }
+            }
         }
     }
 

@@ -31,7 +31,7 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible {
         case let .notUTF8(name, offset, line):
             return "\(name) is not valid UTF-8 (first bad byte at offset \(offset), line \(line)); convert it to UTF-8"
         case let .tooShort(name, tokens, needed, batchSize, bptt):
-            return "\(name) has \(tokens) token\(tokens == 1 ? "" : "s"), fewer than the \(needed) that batch_size \(batchSize) × (bptt \(bptt) + 1) needs; use a longer corpus or a smaller batch_size or bptt"
+            return "\(name) has \(tokens) token\(tokens == 1 ? "" : "s"), fewer than the \(needed) that \(batchSize) streams × (\(bptt) steps + 1) need; use a longer corpus, fewer streams or shorter chunks"
         case let .unknownToken(name, token, line):
             return "\(name) line \(line) has the token \"\(token)\", which is not in the vocabulary, and the vocabulary has no unknown token"
         case let .badFractions(what):

@@ -17,7 +17,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .tiedSizeMismatch(e, h):
-            return "a tied model needs embedding_size equal to hidden_size, got embedding_size \(e) and hidden_size \(h)"
+            return "a tied model needs the embedding size equal to the hidden size, got \(e) and \(h)"
         case let .sizeMismatch(what):
             return what
         }

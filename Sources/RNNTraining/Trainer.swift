@@ -164,7 +164,7 @@ public final class Trainer<T: BLASScalar> {
         /// The step and time limits (the epoch limit is checked where an epoch starts).
         func limitReached() -> TrainingOutcome? {
             if let maxSteps = options.maxSteps, progress.step >= maxSteps {
-                return outcome(.completed, "reached max_steps \(maxSteps)")
+                return outcome(.completed, "reached the step limit of \(maxSteps)")
             }
             if let budget = options.timeBudget, progress.elapsedSeconds >= budget {
                 return outcome(.completed, String(format: "reached the time budget of %.0f s", budget))
@@ -177,7 +177,7 @@ public final class Trainer<T: BLASScalar> {
         return train.tokens.withUnsafeBufferPointer { tokens -> TrainingOutcome in
             while true {
                 if let epochs = options.epochs, progress.epoch > epochs {
-                    return finish(observers, outcome(.completed, "reached epochs \(epochs)"))
+                    return finish(observers, outcome(.completed, "reached \(epochs) epoch\(epochs == 1 ? "" : "s")"))
                 }
                 while progress.nextChunk < chunkStarts.count {
                     let start = chunkStarts[progress.nextChunk]

@@ -110,7 +110,7 @@ public enum TrainingStatus: String, Sendable, Codable {
 /// The end of a `Trainer.run`.
 public struct TrainingOutcome: Sendable {
     public var status: TrainingStatus
-    /// Why it stopped, in a few words (e.g. "reached max_steps 200").
+    /// Why it stopped, in a few words (e.g. "reached the step limit of 200").
     public var reason: String
     public var progress: TrainingProgress
     /// The step whose loss diverged, when it did.

@@ -191,7 +191,7 @@ final class CLIBadInputTests: XCTestCase {
 
     func testUnknownComponentsListTheRegisteredNames() throws {
         try expect(replacing: "  tied: true", with: "  tied: true\n  cell: elmn",
-                   "exp.yaml:12:9: model.cell: unknown cell \"elmn\"; did you mean elman? (valid: elman)")
+                   "exp.yaml:12:9: model.cell: unknown cell \"elmn\"; did you mean elman? (valid: elman, gru, lstm)")
         try expect(replacing: "  tied: true", with: "  tied: true\n  activation: tahn",
                    "exp.yaml:12:15: model.activation: unknown activation \"tahn\"; did you mean tanh? (valid: relu, sigmoid, tanh)")
         try expect(replacing: "  tied: true", with: "  tied: true\n  activation: softsign",

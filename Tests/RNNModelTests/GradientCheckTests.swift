@@ -78,7 +78,7 @@ final class GradientCheckTests: XCTestCase {
     func testTiedWithDifferentSizesIsAClearError() {
         XCTAssertThrowsError(try TestModels.elman(Double.self, vocabulary: 5, embedding: 4, hidden: 3,
                                                   activation: "tanh", tied: true, bias: true)) { error in
-            XCTAssertEqual("\(error)", "a tied model needs embedding_size equal to hidden_size, got embedding_size 4 and hidden_size 3")
+            XCTAssertEqual("\(error)", "a tied model needs the embedding size equal to the hidden size, got 4 and 3")
         }
     }
 }

@@ -98,7 +98,15 @@ private let syntheticDataset = ComponentFactory<DatasetContext, Corpus>(
     ]) { a, context in
     let p = SyntheticLanguage.Parameters(openers: a.int("openers"), fillers: a.int("fillers"), successors: a.int("successors"),
                                          minLength: a.int("min_length"), maxLength: a.int("max_length"))
-    if let problem = p.problem { throw ExperimentError("\(problem)", keyPath: "data") }
+    switch p.problem {
+    case nil: break
+    case let .successors(n, fillers)?:
+        throw ExperimentError("\(n) is more than fillers (\(fillers)); expected from 1 to fillers", keyPath: "data.successors", value: "\(n)")
+    case let .maxLength(n, minLength)?:
+        throw ExperimentError("\(n) is less than min_length (\(minLength)); expected at least min_length", keyPath: "data.max_length", value: "\(n)")
+    case let problem?:  // the declared ranges rule the others out
+        throw ExperimentError("\(problem)", keyPath: "data")
+    }
     var grammarRNG = Xoshiro256(seed: context.seed, stream: 101)
     let language = SyntheticLanguage(p, grammar: &grammarRNG)
     var rng = Xoshiro256(seed: context.seed, stream: 102)

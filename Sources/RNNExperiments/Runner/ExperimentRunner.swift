@@ -106,6 +106,9 @@ public struct ExperimentRunner {
             try CorpusBuilder.requireLength(corpus.train.count, name: "the training split", batchSize: t.batchSize, bptt: t.bptt ?? 1)
             try CorpusBuilder.requireLength(corpus.valid.count, name: "the validation split", batchSize: t.evalBatchSize, bptt: 1)
             try CorpusBuilder.requireLength(corpus.test.count, name: "the test split", batchSize: t.evalBatchSize, bptt: 1)
+        } catch let CorpusError.tooShort(name, tokens, needed, batchSize, bptt) {
+            throw ExperimentError("\(name) has \(tokens) token\(tokens == 1 ? "" : "s"), fewer than the \(needed) that batch_size \(batchSize) × (bptt \(bptt) + 1) needs; use a longer corpus or a smaller batch_size or bptt",
+                                  file: file, keyPath: "data")
         } catch {
             throw ExperimentError("\(error)", file: file, keyPath: "data")
         }

@@ -35,7 +35,7 @@ final class ResumeRefusalTests: XCTestCase {
 
     func testCompletedAndDivergedRunsAreNotResumed() throws {
         let done = try runExperiment(tinyExperiment(epochs: 1), root: scratch.path, run: "done").directory
-        assertRefused(done, "\(done) has completed (reached epochs 1), so there is nothing to resume; to train longer, start a new run with rnnlab run \(done)/config.yaml and a larger limit (--set training.epochs=N)")
+        assertRefused(done, "\(done) has completed (reached 1 epoch), so there is nothing to resume; to train longer, start a new run with rnnlab run \(done)/config.yaml and a larger limit (--set training.epochs=N)")
         let blown = try runExperiment(tinyExperiment(optimizer: "{name: sgd, lr: 100000}"), root: scratch.path, run: "blown")
         XCTAssertEqual(blown.summary.status, .diverged)
         let step = try XCTUnwrap(blown.summary.divergedAtStep)

@@ -79,7 +79,7 @@ final class ResumeCLITests: XCTestCase {
         try bestBytes.write(to: URL(fileURLWithPath: best))
         let r = try rnnlab(["run", "--resume", a, "--quiet"], logs: scratch.path)
         XCTAssertEqual(r.ending, .exited(0), r.stderr)
-        try assertFails(["run", "--resume", a], "\(a) has completed (reached epochs 1), so there is nothing to resume")
+        try assertFails(["run", "--resume", a], "\(a) has completed (reached 1 epoch), so there is nothing to resume")
     }
 
     func testTwoRunsStartedAtOnceGetTheirOwnFolders() throws {
