@@ -5,6 +5,9 @@
 // Each row is handled independently by the element type's row kernel (SoftmaxScalar+Float/Double);
 // this file checks arguments and splits rows across threads. Per-row losses land in a scratch
 // buffer and are summed in row order, so the returned loss is the same for every thread count.
+// Scratch memory (the per-row losses, the per-block bias-gradient accumulators) comes from a
+// caller's `SoftmaxWorkspace` when one is passed, so an output layer that keeps one calls these
+// in its step loop without allocating; without one, each call allocates its own.
 // Will not: allocate the logits, average the loss (pass gradScale = 1/N for a mean), or reduce
 // over anything but rows.
 
@@ -24,19 +27,23 @@ import Dispatch
 ///     need not fill the rows with the bias first.
 ///   - biasGradient: when given, Σ_r of the resulting gradient rows is *added* into it (V): the
 ///     bias gradient, without another pass over the logits. Its rounding depends on `threads`.
+///   - workspace: scratch memory to reuse across calls (see `SoftmaxWorkspace`); without it the
+///     call allocates its own. The result does not depend on it.
 public func softmaxCrossEntropyInPlace<T: SoftmaxScalar>(
     _ logits: UnsafeMutablePointer<T>, rows: Int, cols: Int, ld: Int,
     targets: UnsafePointer<Int32>, gradScale: T, bias: UnsafePointer<T>? = nil,
-    biasGradient: UnsafeMutablePointer<T>? = nil, threads: Int = 1
+    biasGradient: UnsafeMutablePointer<T>? = nil, threads: Int = 1, workspace: SoftmaxWorkspace<T>? = nil
 ) -> Double {
     checkSoftmaxArguments("softmaxCrossEntropyInPlace", rows: rows, cols: cols, ld: ld, threads: threads)
     checkTargets("softmaxCrossEntropyInPlace", targets, rows: rows, cols: cols)
     let blocks = blockCount(rows: rows, cols: cols, threads: threads)
-    // One bias-gradient accumulator per block, summed in block order at the end.
-    let accumulators = biasGradient == nil ? nil : UnsafeMutablePointer<T>.allocate(capacity: blocks * cols)
+    // One bias-gradient accumulator per block, (blocks, V), summed in block order at the end.
+    var owned: UnsafeMutablePointer<T>?
+    if biasGradient != nil && workspace == nil { owned = .allocate(capacity: blocks * cols) }
+    defer { owned?.deallocate() }
+    let accumulators = biasGradient == nil ? nil : (workspace?.accumulators(count: blocks * cols) ?? owned!)
     accumulators?.initialize(repeating: 0, count: blocks * cols)
-    defer { accumulators?.deallocate() }
-    let loss = withRowLosses(rows: rows, cols: cols, threads: threads) { r, block in
+    let loss = withRowLosses(rows: rows, cols: cols, threads: threads, losses: workspace?.losses(count: rows)) { r, block in
         let row = logits + r * ld, target = Int(targets[r])
         let l = bias.map { T._softmaxCrossEntropyRow(row, bias: $0, cols: cols, target: target, gradScale: gradScale) }
             ?? T._softmaxCrossEntropyRow(row, cols: cols, target: target, gradScale: gradScale)
@@ -54,14 +61,17 @@ public func softmaxCrossEntropyInPlace<T: SoftmaxScalar>(
 /// The forward half of `softmaxCrossEntropyInPlace` for evaluation; same result to rounding.
 /// `rows == 0` returns 0.
 /// - Precondition: `cols >= 1`, `ld >= cols`, `threads >= 1`, every `targets[r]` in `0..<cols`.
-/// - Parameter bias: when given, the logits are `row + bias` (V), added as the rows are read.
+/// - Parameters:
+///   - bias: when given, the logits are `row + bias` (V), added as the rows are read.
+///   - workspace: scratch memory to reuse across calls; without it the call allocates its own.
 public func softmaxNLL<T: SoftmaxScalar>(
     _ logits: UnsafePointer<T>, rows: Int, cols: Int, ld: Int,
-    targets: UnsafePointer<Int32>, bias: UnsafePointer<T>? = nil, threads: Int = 1
+    targets: UnsafePointer<Int32>, bias: UnsafePointer<T>? = nil, threads: Int = 1,
+    workspace: SoftmaxWorkspace<T>? = nil
 ) -> Double {
     checkSoftmaxArguments("softmaxNLL", rows: rows, cols: cols, ld: ld, threads: threads)
     checkTargets("softmaxNLL", targets, rows: rows, cols: cols)
-    return withRowLosses(rows: rows, cols: cols, threads: threads) { r, _ in
+    return withRowLosses(rows: rows, cols: cols, threads: threads, losses: workspace?.losses(count: rows)) { r, _ in
         let row = logits + r * ld, target = Int(targets[r])
         if let bias {
             let (rowMax, logSum) = T._logSumExpRow(row, bias: bias, cols: cols)
@@ -112,28 +122,81 @@ private func blockCount(rows: Int, cols: Int, threads: Int) -> Int {
 
 /// Runs `rowLoss(r, block)` for every row, in up to `threads` concurrent contiguous blocks of
 /// rows (`block` numbers them), and returns the losses summed in row order (so the sum is
-/// independent of `threads`).
-private func withRowLosses(rows: Int, cols: Int, threads: Int, _ rowLoss: (Int, Int) -> Double) -> Double {
+/// independent of `threads`). The per-row losses (N) go to `losses` when given (a workspace's),
+/// else to a temporary allocation.
+private func withRowLosses(rows: Int, cols: Int, threads: Int, losses: UnsafeMutablePointer<Double>?,
+                          _ rowLoss: (Int, Int) -> Double) -> Double {
     if rows == 0 { return 0 }
+    if let losses { return sumRowLosses(rows: rows, cols: cols, threads: threads, into: losses, rowLoss) }
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { losses in
-        let blocks = blockCount(rows: rows, cols: cols, threads: threads)
-        if blocks == 1 {
-            for r in 0..<rows { losses[r] = rowLoss(r, 0) }
-        } else {
-            withoutActuallyEscaping(rowLoss) { rowLoss in
-                // Blocks write disjoint rows of `losses` (and of the logits), and concurrentPerform
-                // returns only after every block has finished, so sharing these is race-free.
-                let shared = UncheckedSendable(value: (losses: losses.baseAddress!, rowLoss: rowLoss))
-                DispatchQueue.concurrentPerform(iterations: blocks) { block in
-                    for r in (block * rows / blocks)..<((block + 1) * rows / blocks) {
-                        shared.value.losses[r] = shared.value.rowLoss(r, block)
-                    }
+        sumRowLosses(rows: rows, cols: cols, threads: threads, into: losses.baseAddress!, rowLoss)
+    }
+}
+
+/// `withRowLosses` once its (N) losses buffer is settled.
+private func sumRowLosses(rows: Int, cols: Int, threads: Int, into losses: UnsafeMutablePointer<Double>,
+                          _ rowLoss: (Int, Int) -> Double) -> Double {
+    let blocks = blockCount(rows: rows, cols: cols, threads: threads)
+    if blocks == 1 {
+        for r in 0..<rows { losses[r] = rowLoss(r, 0) }
+    } else {
+        withoutActuallyEscaping(rowLoss) { rowLoss in
+            // Blocks write disjoint rows of `losses` (and of the logits), and concurrentPerform
+            // returns only after every block has finished, so sharing these is race-free.
+            let shared = UncheckedSendable(value: (losses: losses, rowLoss: rowLoss))
+            DispatchQueue.concurrentPerform(iterations: blocks) { block in
+                for r in (block * rows / blocks)..<((block + 1) * rows / blocks) {
+                    shared.value.losses[r] = shared.value.rowLoss(r, block)
                 }
             }
         }
-        var total = 0.0
-        for r in 0..<rows { total += losses[r] }
-        return total
+    }
+    var total = 0.0
+    for r in 0..<rows { total += losses[r] }
+    return total
+}
+
+// MARK: - Workspace
+
+/// Scratch memory for `softmaxCrossEntropyInPlace` and `softmaxNLL`: the per-row losses (N) and
+/// the per-block bias-gradient accumulators (blocks, V).
+///
+/// Each buffer grows to the largest size asked for and is then reused, so a caller that keeps
+/// one (an output layer does) calls the kernels in its step loop without allocating. Its
+/// contents between calls mean nothing. Not thread-safe: one call at a time uses it.
+public final class SoftmaxWorkspace<T: SoftmaxScalar> {
+    /// (N): per-row losses.
+    private var rowLosses: UnsafeMutablePointer<Double>?
+    private var rowLossCapacity = 0
+    /// (blocks, V): bias-gradient accumulators, one row per block of rows.
+    private var biasAccumulators: UnsafeMutablePointer<T>?
+    private var accumulatorCapacity = 0
+
+    public init() {}
+
+    deinit {
+        rowLosses?.deallocate()
+        biasAccumulators?.deallocate()
+    }
+
+    /// At least `count` Doubles, uninitialised; grows (only) when it holds fewer.
+    func losses(count: Int) -> UnsafeMutablePointer<Double> {
+        if let rowLosses, rowLossCapacity >= count { return rowLosses }
+        rowLosses?.deallocate()
+        rowLossCapacity = max(count, 1)
+        let fresh = UnsafeMutablePointer<Double>.allocate(capacity: rowLossCapacity)
+        rowLosses = fresh
+        return fresh
+    }
+
+    /// At least `count` elements, uninitialised; grows (only) when it holds fewer.
+    func accumulators(count: Int) -> UnsafeMutablePointer<T> {
+        if let biasAccumulators, accumulatorCapacity >= count { return biasAccumulators }
+        biasAccumulators?.deallocate()
+        accumulatorCapacity = max(count, 1)
+        let fresh = UnsafeMutablePointer<T>.allocate(capacity: accumulatorCapacity)
+        biasAccumulators = fresh
+        return fresh
     }
 }
 
