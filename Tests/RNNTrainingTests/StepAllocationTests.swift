@@ -67,15 +67,16 @@ final class StepAllocationTests: XCTestCase {
     }
 
     /// A small Elman model with the given output layer, its parameters drawn from a fixed seed.
-    private func makeModel(_ output: OutputKind, bias: Bool, tied: Bool, vocabulary V: Int, tokens: [Int32]) throws -> LanguageModel<Float> {
+    private func makeModel(_ output: OutputKind, bias: Bool, tied: Bool, vocabulary V: Int, tokens: [Int32],
+                           softmaxThreads: Int) throws -> LanguageModel<Float> {
         let E = 12, H = 12
         let embedding = Embedding<Float>(vocabularySize: V, embeddingSize: E)
         let cell = ElmanCell<Float>(inputSize: E, hiddenSize: H, activation: Tanh(), bias: true)
         let layer: any OutputLayer<Float>
         switch output {
         case .full:
-            layer = tied ? SoftmaxOutput<Float>(weight: embedding.table, tied: true, bias: bias)
-                         : SoftmaxOutput<Float>(vocabularySize: V, hiddenSize: H, bias: bias)
+            layer = tied ? SoftmaxOutput<Float>(weight: embedding.table, tied: true, bias: bias, threads: softmaxThreads)
+                         : SoftmaxOutput<Float>(vocabularySize: V, hiddenSize: H, bias: bias, threads: softmaxThreads)
         case .classes:
             var counts = [Int](repeating: 0, count: V)
             for t in tokens { counts[Int(t)] += 1 }
@@ -91,14 +92,15 @@ final class StepAllocationTests: XCTestCase {
 
     /// Trains two epochs and returns what the observer counted over the second.
     private func countSecondEpoch(output: OutputKind, optimizer kind: OptimizerKind, bias: Bool = true, tied: Bool = false,
-                                  dropout: DropoutRates = DropoutRates(), file: StaticString = #filePath, line: UInt = #line) throws {
+                                  dropout: DropoutRates = DropoutRates(), vocabulary V: Int = 40, softmaxThreads: Int = 1,
+                                  file: StaticString = #filePath, line: UInt = #line) throws {
         try assertCounterWorks(file: file, line: line)
-        let V = 40, B = 4, bptt = 5, chunks = 8
+        let B = 4, bptt = 5, chunks = 8
         var rng = Xoshiro256(seed: 3)
         // Skewed token frequencies, so that the class softmax's classes differ in size.
         let stream = (0..<(B * (bptt * chunks + 1))).map { _ in Int32(min(rng.next() % UInt64(V), rng.next() % UInt64(V))) }
         let valid = (0..<(2 * 3 * bptt)).map { _ in Int32(rng.next() % UInt64(V)) }
-        let model = try makeModel(output, bias: bias, tied: tied, vocabulary: V, tokens: stream)
+        let model = try makeModel(output, bias: bias, tied: tied, vocabulary: V, tokens: stream, softmaxThreads: softmaxThreads)
         model.dropout = dropout
         let optimizer: any Optimizer<Float>
         switch kind {
@@ -115,7 +117,7 @@ final class StepAllocationTests: XCTestCase {
         let observer = CountingObserver(startStep: perEpoch + 1, stopStep: 2 * perEpoch)
         let outcome = trainer.run(observers: [observer])
         let label = "\(output.rawValue) softmax\(bias ? " with bias" : "")\(tied ? ", tied" : "")"
-            + "\(dropout == DropoutRates() ? "" : ", dropout"), \(kind.rawValue)"
+            + "\(dropout == DropoutRates() ? "" : ", dropout")\(softmaxThreads > 1 ? ", \(softmaxThreads) softmax threads" : ""), \(kind.rawValue)"
         XCTAssertEqual(outcome.status, .completed, label, file: file, line: line)
         guard let allocations = observer.allocations else {
             return XCTFail("\(label): the counting window was never closed", file: file, line: line)
@@ -126,6 +128,17 @@ final class StepAllocationTests: XCTestCase {
 
     func testFullSoftmaxWithBiasAndSGDAllocateNothing() throws {
         try countSecondEpoch(output: .full, optimizer: .sgd)
+    }
+
+    func testFullSoftmaxSplitAcrossThreadsAllocatesNothing() throws {
+        // 20 rows × 4000 words makes two blocks of rows for the softmax kernels (at least 32 768
+        // elements a thread), run by the output layer's own worker thread. BLAS is held to one
+        // thread here: OpenBLAS's threaded GEMM (Debian's 0.3.21 build) mallocs a 512 KB job
+        // buffer on every call, which is the library's doing, not rnnlab's.
+        let blasThreads = BLASRuntime.info().threads
+        BLASRuntime.setThreads(1)
+        defer { BLASRuntime.setThreads(blasThreads) }
+        try countSecondEpoch(output: .full, optimizer: .adam, vocabulary: 4000, softmaxThreads: 2)
     }
 
     func testTiedFullSoftmaxWithAdamAllocatesNothing() throws {
