@@ -49,6 +49,9 @@ final class StepAllocationTests: XCTestCase {
 
     /// Fails unless the counter sees a malloc and an aligned allocation made on purpose.
     private func assertCounterWorks(file: StaticString = #filePath, line: UInt = #line) throws {
+        // A sanitizer's runtime owns malloc (-1): nothing to count with. Elsewhere than Linux the
+        // counter has no glibc to forward to (0). On Linux without a sanitizer it must work.
+        try XCTSkipIf(rnnlab_allocation_counting_available() == -1, "a sanitizer build: its runtime owns malloc")
         #if os(Linux)
         XCTAssertEqual(rnnlab_allocation_counting_available(), 1, "the allocation counter needs glibc", file: file, line: line)
         #else

@@ -4,7 +4,14 @@
 
 #include <errno.h>  // also brings in <features.h>, which defines __GLIBC__ on glibc
 
-#if defined(__GLIBC__)
+// Under a sanitizer (swift build --sanitize=…), its runtime defines malloc itself: stand aside.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define RNNLAB_SANITIZER_OWNS_MALLOC 1
+#endif
+#endif
+
+#if defined(__GLIBC__) && !defined(RNNLAB_SANITIZER_OWNS_MALLOC)
 
 #include <stdatomic.h>
 
@@ -65,7 +72,11 @@ size_t rnnlab_allocation_counted_size(long i) {
 
 #else
 
+#if defined(RNNLAB_SANITIZER_OWNS_MALLOC)
+int rnnlab_allocation_counting_available(void) { return -1; }
+#else
 int rnnlab_allocation_counting_available(void) { return 0; }
+#endif
 void rnnlab_allocation_counting_start(void) {}
 long rnnlab_allocation_counting_stop(void) { return 0; }
 size_t rnnlab_allocation_counted_size(long i) { (void)i; return 0; }

@@ -8,14 +8,15 @@
 // Each one forwards to glibc's own allocator (`__libc_malloc` and friends), so memory is shared
 // with `free` and `malloc_usable_size` as usual, and only adds to a counter while counting.
 // Will not: count frees, work on a libc other than glibc (`rnnlab_allocation_counting_available`
-// says 0 there), or count anything when switched off.
+// says 0 there) or in a sanitizer build (whose runtime owns malloc: it says -1), or count anything
+// when switched off.
 
 #ifndef RNNLAB_C_ALLOCATION_COUNTER_H
 #define RNNLAB_C_ALLOCATION_COUNTER_H
 
 #include <stddef.h>
 
-/// 1 when the interposed allocator is in use (glibc), else 0.
+/// 1 when the counting allocator is in use (glibc), 0 on another libc, -1 in a sanitizer build.
 int rnnlab_allocation_counting_available(void);
 
 /// Zeroes the counter and starts counting.
