@@ -27,10 +27,11 @@ public final class ClassSoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
     /// (C): class bias, or nil.
     public let classBias: Parameter<Scalar>?
     public let isTied: Bool
-    /// class of each word id.
+    /// (V): the class of each word id.
     public let classOf: [Int32]
-    /// word ids of each class, and each word's index inside its class.
+    /// (C) lists of k: the word ids of each class.
     public let members: [[Int32]]
+    /// (V): each word's index inside its class.
     public let indexInClass: [Int32]
 
     public var inputSize: Int { wordWeight.shape[1] }

@@ -227,7 +227,7 @@ public final class SoftmaxWorkspace<T: SoftmaxScalar> {
 
     /// Runs `job`'s `blocks` blocks of rows, their losses into `losses`: on this thread alone for
     /// one block, else on this thread and the workspace's team (made at the first such call, and
-    /// again only when a call has more blocks than it has threads).
+    /// made again, larger, only when a call has more blocks than any before).
     func run(_ job: RowLossJob<T>, blocks: Int, rows: Int, into losses: UnsafeMutablePointer<Double>) {
         if blocks == 1 { return job.run(block: 0, of: 1, rows: rows, into: losses) }
         if blocks > teamBlocks {
