@@ -60,6 +60,10 @@ let package = Package(
         .testTarget(name: "RNNModelTests", dependencies: ["RNNModel", "RNNTraining", "RNNTensor"]),
         .testTarget(name: "RNNDataTests", dependencies: ["RNNData"]),
         .testTarget(name: "RNNNGramTests", dependencies: ["RNNNGram", "RNNData", "RNNTensor"]),
+        .testTarget(name: "RNNTrainingTests", dependencies: ["RNNTraining", "RNNModel", "RNNTensor", "CAllocationCounter"]),
+        // Test support: counts malloc calls (by replacing glibc's malloc in the test executable),
+        // for the tests that prove a training step allocates nothing. Linked into test builds only.
+        .target(name: "CAllocationCounter", path: "Tests/Support/CAllocationCounter"),
         .testTarget(name: "RNNYAMLTests", dependencies: ["RNNYAML"]),
         .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments"]),
         .testTarget(name: "RNNLabCLITests", dependencies: ["RNNLabCLI"]),

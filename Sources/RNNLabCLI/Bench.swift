@@ -36,6 +36,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "One JSON object per configuration instead of a table.")
     var json = false
 
+    @Flag(help: "Time the softmax kernels alone (700 × 10 000 Float logits, 1 and --threads threads) instead.")
+    var kernels = false
+
     @Flag(help: .hidden)
     var child = false
 
@@ -47,6 +50,7 @@ struct Bench: ParsableCommand {
         }
         guard steps >= 1, warmup >= 0 else { throw ValidationError("--steps must be ≥ 1 and --warmup ≥ 0") }
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+        if kernels, let only { throw ValidationError("--kernels times the softmax kernels, not a configuration: drop --only \(only)") }
     }
 
     var root: String {
@@ -70,6 +74,16 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let threads = self.threads ?? BLASRuntime.availableCores
+        if kernels {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for t in measureSoftmaxKernels(threads: threads) {
+                if json { print(String(decoding: try encoder.encode(t), as: UTF8.self)); continue }
+                print(String(format: "%-36@ best %8.3f ms  mean %8.3f ms  %6.2f GB/s  %6.3f ns/element", t.kernel as NSString,
+                             t.bestMilliseconds, t.meanMilliseconds, t.gigabytesPerSecond, t.nanosecondsPerElement))
+            }
+            return
+        }
         if child, let only {
             let config = BenchmarkConfiguration.standard.first { $0.name == only }!
             BLASRuntime.setThreads(threads)

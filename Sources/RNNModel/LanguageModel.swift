@@ -103,7 +103,8 @@ public final class LanguageModel<Scalar: BLASScalar> {
 
     /// Sets every gradient to zero.
     public func zeroGradients() {
-        for p in parameters { p.grad.zero() }
+        // By index: in a debug build, iterating an array in generic code allocates per element.
+        for i in 0..<parameters.count { parameters[i].grad.zero() }
     }
 
     /// The parameter called `name`, if any.

@@ -29,6 +29,9 @@ public final class SoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
     /// Rows per block when evaluating; bounds the logits buffer to blockRows × V.
     public let blockRows: Int
     private var logits: Tensor<Scalar>
+    /// The softmax kernels' scratch (row losses, bias-gradient accumulators), kept so that a
+    /// step allocates nothing.
+    private let softmaxWorkspace = SoftmaxWorkspace<Scalar>()
 
     /// An untied layer with its own weights (V, H).
     public convenience init(vocabularySize: Int, hiddenSize: Int, bias: Bool, threads: Int = 1) {
@@ -75,7 +78,7 @@ public final class SoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
         // reads and sums the rows into the bias gradient as it writes.
         let loss = softmaxCrossEntropyInPlace(Z.base, rows: n, cols: vocabularySize, ld: Z.ld,
                                               targets: targets, gradScale: gradScale, bias: bias.map { UnsafePointer($0.value.data) },
-                                              biasGradient: bias?.grad.data, threads: threads)
+                                              biasGradient: bias?.grad.data, threads: threads, workspace: softmaxWorkspace)
         gemm(Z, transposeA: true, hidden, into: weight.grad.matrix, beta: 1)
         gemm(Z, weight.value.matrix, into: hiddenGradient)
         return loss
@@ -90,7 +93,8 @@ public final class SoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
             let end = min(hidden.rows, start + blockRows)
             let Z = computeLogits(hidden.rows(start..<end))
             total += softmaxNLL(Z.base, rows: end - start, cols: vocabularySize, ld: Z.ld,
-                                targets: targets + start, bias: bias.map { UnsafePointer($0.value.data) }, threads: threads)
+                                targets: targets + start, bias: bias.map { UnsafePointer($0.value.data) }, threads: threads,
+                                workspace: softmaxWorkspace)
             start = end
         }
         return total

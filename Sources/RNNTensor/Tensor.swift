@@ -50,7 +50,7 @@ public final class Tensor<T: BLASScalar>: @unchecked Sendable {
     @inlinable
     public var matrix: MatrixRef<T> {
         if shape.count == 1 { return MatrixRef(data, rows: 1, cols: count) }
-        let rows = shape.first ?? 1
+        let rows = shape.count == 0 ? 1 : shape[0]   // not `shape.first`: it allocates in debug builds
         return MatrixRef(data, rows: rows, cols: rows == 0 ? 0 : count / rows)
     }
 

@@ -1,4 +1,9 @@
 // Adagrad and Adam, with PyTorch's update rules (torch.optim.Adagrad, torch.optim.Adam).
+//
+// Each keeps its state tensors in `state.slots`, named `<kind>.<parameter>` for checkpoints.
+// They are looked up by name once, at the first update, and kept in a `SlotCache` keyed by the
+// parameters' identities; later updates with the same parameters reuse it, so an update
+// allocates nothing. Setting `state` (a resume) drops the cache and the next update looks again.
 
 import RNNModel
 import RNNTensor
@@ -17,10 +22,30 @@ private func slots<T: BLASScalar>(_ state: inout OptimizerState<T>, prefix: Stri
     }
 }
 
+/// The state tensors of one optimizer for one list of parameters, in that list's order:
+/// `kinds[k][i]` is slot kind `k` (e.g. Adam's m, then v) of `parameters[i]`.
+private struct SlotCache<T: BLASScalar> {
+    /// The parameters the slots were looked up for (held to compare identities).
+    let parameters: [Parameter<T>]
+    let kinds: [[Tensor<T>]]
+
+    /// Whether `others` are the same parameter objects in the same order (no allocation).
+    func matches(_ others: [Parameter<T>]) -> Bool {
+        guard others.count == parameters.count else { return false }
+        for i in others.indices where others[i] !== parameters[i] { return false }
+        return true
+    }
+}
+
 /// Adagrad: G ← G + g²; p ← p − lr · g / (√G + ε).
 public final class Adagrad<T: BLASScalar>: Optimizer {
     public typealias Scalar = T
-    public var state = OptimizerState<T>()
+    private var storedState = OptimizerState<T>()
+    private var cache: SlotCache<T>?
+    public var state: OptimizerState<T> {
+        get { storedState }
+        set { storedState = newValue; cache = nil }
+    }
     public let epsilon: Double
     public let initialAccumulator: Double
     public var summary: String { "adagrad(eps \(epsilon))" }
@@ -33,17 +58,22 @@ public final class Adagrad<T: BLASScalar>: Optimizer {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func update(_ parameters: [Parameter<T>], learningRate: Double, gradientScale: Double) {
-        let accumulators = slots(&state, prefix: "sum.", for: parameters, initial: T(initialAccumulator))
+        if cache?.matches(parameters) != true {
+            let sums = slots(&storedState, prefix: "sum.", for: parameters, initial: T(initialAccumulator))
+            cache = SlotCache(parameters: parameters, kinds: [sums])
+        }
+        let accumulators = cache!.kinds[0]
         let lr = T(learningRate), s = T(gradientScale), eps = T(epsilon)
-        for (p, acc) in zip(parameters, accumulators) {
-            let g = p.grad.data, v = p.value.data, G = acc.data
+        for k in 0..<parameters.count {   // by index: see `SGD.update`
+            let p = parameters[k]
+            let g = p.grad.data, v = p.value.data, G = accumulators[k].data
             for i in 0..<p.count {
                 let gi = g[i] * s
                 G[i] += gi * gi
                 v[i] -= lr * gi / (G[i].squareRoot() + eps)
             }
         }
-        state.step += 1
+        storedState.step += 1
     }
 }
 
@@ -51,7 +81,12 @@ public final class Adagrad<T: BLASScalar>: Optimizer {
 /// p ← p − lr · m̂ / (√v̂ + ε). Optional decoupled weight decay is not applied (not needed here).
 public final class Adam<T: BLASScalar>: Optimizer {
     public typealias Scalar = T
-    public var state = OptimizerState<T>()
+    private var storedState = OptimizerState<T>()
+    private var cache: SlotCache<T>?
+    public var state: OptimizerState<T> {
+        get { storedState }
+        set { storedState = newValue; cache = nil }
+    }
     public let beta1: Double
     public let beta2: Double
     public let epsilon: Double
@@ -66,15 +101,20 @@ public final class Adam<T: BLASScalar>: Optimizer {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func update(_ parameters: [Parameter<T>], learningRate: Double, gradientScale: Double) {
-        let m = slots(&state, prefix: "m.", for: parameters)
-        let v = slots(&state, prefix: "v.", for: parameters)
-        state.step += 1
-        let t = Double(state.step)
+        if cache?.matches(parameters) != true {
+            let m = slots(&storedState, prefix: "m.", for: parameters)
+            let v = slots(&storedState, prefix: "v.", for: parameters)
+            cache = SlotCache(parameters: parameters, kinds: [m, v])
+        }
+        let m = cache!.kinds[0], v = cache!.kinds[1]
+        storedState.step += 1
+        let t = Double(storedState.step)
         let c1 = 1 - Double.pow(beta1, t), c2 = 1 - Double.pow(beta2, t)
         let stepSize = T(learningRate / c1)
         let b1 = T(beta1), b2 = T(beta2), s = T(gradientScale)
         let sqrtC2 = T(c2.squareRoot()), eps = T(epsilon)
-        for (k, p) in parameters.enumerated() {
+        for k in 0..<parameters.count {   // by index: see `SGD.update`
+            let p = parameters[k]
             let g = p.grad.data, w = p.value.data, M = m[k].data, Vv = v[k].data
             for i in 0..<p.count {
                 let gi = g[i] * s

@@ -17,7 +17,8 @@ public struct ClipResult: Sendable, Equatable {
 /// - Parameter maxNorm: the clip threshold, or nil for no clipping.
 public func clipScale<T: BLASScalar>(_ parameters: [Parameter<T>], maxNorm: Double?) -> ClipResult {
     var sumSquares = 0.0
-    for p in parameters {
+    for i in 0..<parameters.count {   // by index: see `SGD.update`
+        let p = parameters[i]
         // BLAS dot in the parameter's precision, summed across parameters in Double.
         sumSquares += Double(T.blasDot(n: p.count, x: p.grad.data, y: p.grad.data))
     }

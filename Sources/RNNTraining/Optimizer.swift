@@ -44,7 +44,10 @@ public final class SGD<T: BLASScalar>: Optimizer {
     @_specialize(where T == Double)
     public func update(_ parameters: [Parameter<T>], learningRate: Double, gradientScale: Double) {
         let alpha = T(-learningRate * gradientScale)
-        for p in parameters {
+        // By index, not `for p in parameters`: in a debug build, iterating an array in generic
+        // code allocates for every element, and a step must allocate nothing (StepAllocationTests).
+        for i in 0..<parameters.count {
+            let p = parameters[i]
             T.blasAxpy(n: p.count, alpha: alpha, x: p.grad.data, y: p.value.data)
         }
         state.step += 1

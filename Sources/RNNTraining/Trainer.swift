@@ -134,7 +134,8 @@ public final class Trainer<T: BLASScalar> {
 
     private func notify(_ observers: [any TrainingObserver], _ event: TrainingEvent) -> TrainingControl {
         var control = TrainingControl.proceed
-        for o in observers where o.handle(event) == .stop { control = .stop }
+        // By index: see `SGD.update` (this runs every logged step).
+        for i in 0..<observers.count where observers[i].handle(event) == .stop { control = .stop }
         return control
     }
 

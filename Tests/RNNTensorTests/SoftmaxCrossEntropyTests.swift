@@ -1,6 +1,6 @@
 // Tests of the fused softmax cross-entropy, softmaxNLL, rowLogSumExp and expInPlace against a
 // naive Double reference, for Float and Double, on odd shapes, padded rows and extreme logits.
-// Also holds `testBenchmarkSoftmax`, a benchmark (not a test) that runs only with RNNLAB_BENCH=1.
+// The kernels' timings are `rnnlab bench --kernels`, not a test.
 
 import Foundation
 import RNNTensor
@@ -295,62 +295,6 @@ final class SoftmaxCrossEntropyTests: XCTestCase {
         let input = x
         expInPlace(&x, count: x.count)
         for i in 0..<x.count { XCTAssertEqual(x[i], Foundation.exp(input[i])) }
-    }
-
-    // MARK: Benchmark (not a test)
-
-    /// Timings for a 700 × 10000 Float output layer. Runs only with RNNLAB_BENCH=1, in release:
-    /// `RNNLAB_BENCH=1 swift test -c release --filter testBenchmarkSoftmax`.
-    func testBenchmarkSoftmax() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["RNNLAB_BENCH"] == "1", "set RNNLAB_BENCH=1 to run")
-        let rows = 700, cols = 10_000, n = rows * cols
-        let (input, targets) = makeLogits(Float.self, rows: rows, cols: cols, ld: cols, spread: 10, seed: 1)
-        var work = input
-        let mib = Double(n * MemoryLayout<Float>.size)
-
-        func report(_ name: String, bytes: Double, _ body: () -> Void) {
-            var best = Double.infinity, total = 0.0
-            let repeats = 15
-            for _ in 0..<repeats {
-                work.withUnsafeMutableBufferPointer { w in
-                    input.withUnsafeBufferPointer { w.baseAddress!.update(from: $0.baseAddress!, count: n) }
-                }
-                let start = DispatchTime.now().uptimeNanoseconds
-                body()
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-                best = min(best, seconds)
-                total += seconds
-            }
-            let line = String(format: "%-34@ best %7.3f ms  mean %7.3f ms  %6.2f GB/s  %6.3f ns/elem",
-                              name as NSString, best * 1e3, total / Double(repeats) * 1e3, bytes / best * 1e-9, best * 1e9 / Double(n))
-            print(line)
-        }
-
-        var sink = 0.0
-        for threads in [1, 2] {
-            report("softmaxCrossEntropyInPlace t=\(threads)", bytes: 2 * mib) {
-                sink += work.withUnsafeMutableBufferPointer {
-                    softmaxCrossEntropyInPlace($0.baseAddress!, rows: rows, cols: cols, ld: cols,
-                                               targets: targets, gradScale: 1 / Float(rows), threads: threads)
-                }
-            }
-            report("softmaxNLL t=\(threads)", bytes: mib) {
-                sink += softmaxNLL(work, rows: rows, cols: cols, ld: cols, targets: targets, threads: threads)
-            }
-        }
-        var lse = [Float](repeating: 0, count: rows)
-        report("rowLogSumExp", bytes: mib) {
-            rowLogSumExp(work, rows: rows, cols: cols, ld: cols, into: &lse)
-        }
-        report("expInPlace (Float SIMD)", bytes: 2 * mib) {
-            work.withUnsafeMutableBufferPointer { expInPlace($0.baseAddress!, count: n) }
-        }
-        report("scalar Foundation.exp loop (Float)", bytes: 2 * mib) {
-            work.withUnsafeMutableBufferPointer { w in
-                for i in 0..<n { w[i] = Foundation.exp(w[i]) }
-            }
-        }
-        XCTAssertTrue(sink.isFinite)
     }
 }
 

@@ -1,6 +1,7 @@
 // Benchmark: rnnlab's throughput on fixed configurations, measured the way the PyTorch
 // reference figures were (../shared/bench: warm-up steps, then timed steps, then a timed
-// evaluation pass), next to the sgemm peak measured in the same process. Not a test.
+// evaluation pass), next to the sgemm peak measured in the same process; and the softmax kernels
+// alone. Not a test.
 
 import Foundation
 import RNNData
@@ -148,4 +149,71 @@ public struct Benchmark {
             blas: BLASRuntime.info().description, pytorchTrainTokensPerSec: config.pytorchTrain,
             pytorchEvalTokensPerSec: config.pytorchEval, data: corpus == nil ? "random tokens" : "corpus")
     }
+}
+
+// MARK: - Softmax kernels
+
+/// One kernel's timing from `measureSoftmaxKernels`.
+public struct KernelTiming: Codable, Sendable {
+    public var kernel: String
+    public var bestMilliseconds: Double
+    public var meanMilliseconds: Double
+    /// Bytes the kernel must move (read, and write where it writes) per second, at the best time.
+    public var gigabytesPerSecond: Double
+    public var nanosecondsPerElement: Double
+
+    enum CodingKeys: String, CodingKey {
+        case kernel, bestMilliseconds = "best_ms", meanMilliseconds = "mean_ms"
+        case gigabytesPerSecond = "gb_per_sec", nanosecondsPerElement = "ns_per_element"
+    }
+}
+
+/// Times the softmax kernels on (rows, cols) Float logits, by default 700 × 10 000 (one PTB
+/// chunk's output layer): the fused softmax cross-entropy and the forward-only NLL on 1 thread
+/// and on `threads`, the row log-sum-exp, and the SIMD `exp` against a scalar Foundation `exp`
+/// loop. Each runs `repeats` times on a fresh copy of the same random logits.
+public func measureSoftmaxKernels(rows: Int = 700, cols: Int = 10_000, threads: Int, repeats: Int = 15) -> [KernelTiming] {
+    let n = rows * cols
+    var rng = Xoshiro256(seed: 1)
+    let input = (0..<n).map { _ in Float(rng.uniform(-10, 10)) }
+    let targets = (0..<rows).map { _ in Int32(rng.next() % UInt64(cols)) }
+    var work = input
+    let bytes = Double(n * MemoryLayout<Float>.size)
+    let clock = ContinuousClock()
+    var timings: [KernelTiming] = []
+    func time(_ name: String, bytesMoved: Double, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+        var best = Double.infinity, total = 0.0
+        for _ in 0..<repeats {
+            work.withUnsafeMutableBufferPointer { w in
+                input.withUnsafeBufferPointer { w.baseAddress!.update(from: $0.baseAddress!, count: n) }
+                let start = clock.now
+                body(w.baseAddress!)
+                let s = seconds(clock.now - start)
+                best = min(best, s)
+                total += s
+            }
+        }
+        timings.append(KernelTiming(kernel: name, bestMilliseconds: best * 1e3, meanMilliseconds: total / Double(repeats) * 1e3,
+                                    gigabytesPerSecond: bytesMoved / best * 1e-9, nanosecondsPerElement: best * 1e9 / Double(n)))
+    }
+    targets.withUnsafeBufferPointer { t in
+        for k in Set([1, threads]).sorted() {
+            time("softmaxCrossEntropyInPlace t=\(k)", bytesMoved: 2 * bytes) {
+                _ = softmaxCrossEntropyInPlace($0, rows: rows, cols: cols, ld: cols, targets: t.baseAddress!,
+                                                   gradScale: 1 / Float(rows), threads: k)
+            }
+            time("softmaxNLL t=\(k)", bytesMoved: bytes) {
+                _ = softmaxNLL($0, rows: rows, cols: cols, ld: cols, targets: t.baseAddress!, threads: k)
+            }
+        }
+    }
+    var lse = [Float](repeating: 0, count: rows)
+    time("rowLogSumExp", bytesMoved: bytes) { x in
+        lse.withUnsafeMutableBufferPointer { rowLogSumExp(x, rows: rows, cols: cols, ld: cols, into: $0.baseAddress!) }
+    }
+    time("expInPlace (Float SIMD)", bytesMoved: 2 * bytes) { expInPlace($0, count: n) }
+    time("scalar Foundation.exp loop (Float)", bytesMoved: 2 * bytes) { x in
+        for i in 0..<n { x[i] = Foundation.exp(x[i]) }
+    }
+    return timings
 }
