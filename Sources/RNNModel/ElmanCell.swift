@@ -123,19 +123,24 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
     public var supportsStateGradient: Bool { true }
 
     public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
-        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, initialStateGradient: nil)
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
     }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                         initialStateGradient dH0: MatrixRef<Scalar>?) {
+                         finalStateGradient dHT: MatrixRef<Scalar>?, initialStateGradient dH0: MatrixRef<Scalar>?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "ElmanCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
         precondition(inputs.rows == rows, "ElmanCell.backward: inputs do not match the last forward chunk")
         let A = pre.matrix.rows(0..<rows)
         let S = states.matrix.rows(0..<(rows + B))
         let dA = dPre.matrix.rows(0..<rows)
+        if let dHT {
+            // The final state is h_T itself: its gradient from beyond the chunk joins the output's.
+            precondition(dHT.rows == B && dHT.cols == H, "ElmanCell.backward: final state gradient \(dHT.rows)×\(dHT.cols), expected \(B)×\(H)")
+            addRows(dHT, into: dH.rows((steps - 1) * B..<rows))
+        }
 
         // Through time, last step first: da_t = g'(a_t) ⊙ dh_t; dh_{t-1} += da_t U.
         for t in stride(from: steps - 1, through: 0, by: -1) {

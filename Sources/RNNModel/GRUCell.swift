@@ -157,18 +157,23 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
     public var supportsStateGradient: Bool { true }
 
     public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
-        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, initialStateGradient: nil)
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
     }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                         initialStateGradient dH0: MatrixRef<Scalar>?) {
+                         finalStateGradient dHT: MatrixRef<Scalar>?, initialStateGradient dH0: MatrixRef<Scalar>?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "GRUCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
         precondition(inputs.rows == rows, "GRUCell.backward: inputs do not match the last forward chunk")
         if let dH0 {
             precondition(dH0.rows == B && dH0.cols == H, "GRUCell.backward: initial state gradient \(dH0.rows)×\(dH0.cols), expected \(B)×\(H)")
+        }
+        if let dHT {
+            // The final state is h_T itself: its gradient from beyond the chunk joins the output's.
+            precondition(dHT.rows == B && dHT.cols == H, "GRUCell.backward: final state gradient \(dHT.rows)×\(dHT.cols), expected \(B)×\(H)")
+            addRows(dHT, into: dH.rows((steps - 1) * B..<rows))
         }
         let gatesX = inputGates.matrix.rows(0..<rows), AH = hiddenGates.matrix.rows(0..<rows)
         let dAX = dInputGates.matrix.rows(0..<rows), dAH = dHiddenGates.matrix.rows(0..<rows)

@@ -2,12 +2,13 @@
 // (the lecture's product of Jacobians ∂h_j/∂h_{j−1}): for one chunk, the norm of ∂L_T/∂h_k at
 // every distance T − k, L_T being the cross-entropy of the chunk's last position alone.
 //
-// Method: one forward pass step by step, keeping the state after every step; then for each k,
-// the sub-chunk k+1…T is run again from the state after step k and L_T is backpropagated to
-// that sub-chunk's initial state (`RecurrentCell.backward(…, initialStateGradient:)`), whose
-// top-layer h columns are ∂L_T/∂h_k. That is T(T+1)/2 cell steps forward and as many backward:
-// fine for a diagnostic taken every N training steps, too slow for every chunk. It needs
-// nothing from a cell beyond the initial-state gradient, so gated cells and stacks work alike.
+// Method: one forward pass step by step, keeping the state s_k after every step; then backward
+// one step at a time, last step first: step k+1 is rerun from s_k and backpropagated with
+// ∂L_T/∂s_{k+1} as its final-state gradient, giving ∂L_T/∂s_k as its initial-state gradient
+// (`RecurrentCell.backward(…, finalStateGradient:initialStateGradient:)`); the top layer's h
+// columns of ∂L_T/∂s_k are ∂L_T/∂h_k. Cost: 2T one-step forwards and T one-step backwards
+// (about three training chunks of T steps); memory: the T + 1 states, (T+1)·B·S. It needs
+// nothing from a cell beyond the state gradients, so gated cells and stacks work alike.
 //
 // Will not: apply dropout (the model is measured as in evaluation), draw from the model's
 // dropout generator, change the caller's state, or leave anything in the parameters' gradients
@@ -63,8 +64,8 @@ public enum GradientThroughTimeError: Error, Equatable, CustomStringConvertible 
 /// Measures ‖∂L_T/∂h_k‖ for every distance T − k within a chunk (see `GradientNorms`).
 ///
 /// Build one per model and reuse it: it owns the buffers the measurement needs and grows them
-/// to the longest chunk seen. With full BPTT, pass the whole sequence as the chunk to measure
-/// across it (cost grows with T²).
+/// to the longest chunk seen. With full BPTT, pass the whole stream as the chunk to measure
+/// across it (time and memory grow linearly with T).
 public final class GradientThroughTimeProbe<Scalar: BLASScalar> {
     public let model: LanguageModel<Scalar>
 
@@ -72,18 +73,18 @@ public final class GradientThroughTimeProbe<Scalar: BLASScalar> {
     private var embedded: Tensor<Scalar>
     /// ((T+1)·B, S): block k is the state after step k, block 0 the initial state.
     private var states: Tensor<Scalar>
-    /// (B, S): the state a sub-chunk runs from (the cell overwrites it).
+    /// (B, S): the state a step runs from (the cell overwrites it).
     private var runningState: Tensor<Scalar>
-    /// (B, S): d L_T / d (a sub-chunk's initial state).
-    private var stateGradient: Tensor<Scalar>
-    /// (T·B, H): the cell's output gradient for a sub-chunk: zero but for the last step.
+    /// (B, S) each: ∂L_T/∂s_{k+1} and ∂L_T/∂s_k, swapped after every step back.
+    private var stateGradients: [Tensor<Scalar>]
+    /// (B, H): the cell's output gradient for one step: ∂L_T/∂h_T for the last, else zero.
     private var outputGradient: Tensor<Scalar>
     /// (B, H): d L_T / d h_T.
     private var lastGradient: Tensor<Scalar>
     /// The parameters' gradients as they were before a measurement, one per model parameter.
     private let savedGradients: [Tensor<Scalar>]
 
-    /// A probe for `model`; throws when its cell cannot report initial-state gradients.
+    /// A probe for `model`; throws when its cell cannot backpropagate through its state (`supportsStateGradient`).
     public init(model: LanguageModel<Scalar>) throws(GradientThroughTimeError) {
         guard model.cell.supportsStateGradient else { throw .stateGradientUnsupported(cell: model.cell.summary) }
         self.model = model
@@ -91,7 +92,7 @@ public final class GradientThroughTimeProbe<Scalar: BLASScalar> {
         embedded = Tensor(zeros: [0, model.embedding.embeddingSize])
         states = Tensor(zeros: [0, S])
         runningState = Tensor(zeros: [0, S])
-        stateGradient = Tensor(zeros: [0, S])
+        stateGradients = [Tensor(zeros: [0, S]), Tensor(zeros: [0, S])]
         outputGradient = Tensor(zeros: [0, H])
         lastGradient = Tensor(zeros: [0, H])
         savedGradients = model.parameters.map { Tensor(zeros: $0.grad.shape) }
@@ -99,14 +100,12 @@ public final class GradientThroughTimeProbe<Scalar: BLASScalar> {
 
     private func reserve(steps: Int, batch: Int) {
         let rows = steps * batch, S = model.cell.stateSize, H = model.cell.outputSize
-        if embedded.shape[0] < rows {
-            embedded = Tensor(zeros: [rows, model.embedding.embeddingSize])
-            outputGradient = Tensor(zeros: [rows, H])
-        }
+        if embedded.shape[0] < rows { embedded = Tensor(zeros: [rows, model.embedding.embeddingSize]) }
         if states.shape[0] < rows + batch { states = Tensor(zeros: [rows + batch, S]) }
         if runningState.shape[0] != batch {
             runningState = Tensor(zeros: [batch, S])
-            stateGradient = Tensor(zeros: [batch, S])
+            stateGradients = [Tensor(zeros: [batch, S]), Tensor(zeros: [batch, S])]
+            outputGradient = Tensor(zeros: [batch, H])
             lastGradient = Tensor(zeros: [batch, H])
         }
     }
@@ -131,7 +130,7 @@ public final class GradientThroughTimeProbe<Scalar: BLASScalar> {
         let X = embedded.matrix.rows(0..<rows)
         model.embedding.forward(tokens: tokens, count: rows, into: X)
         let allStates = states.matrix.rows(0..<(rows + B))
-        let running = runningState.matrix, dState = stateGradient.matrix, dLast = lastGradient.matrix
+        let running = runningState.matrix, dH = outputGradient.matrix, dLast = lastGradient.matrix
 
         // Forward step by step, keeping s_0…s_T; L_T and d L_T / d h_T from the last step's output.
         copyElements(from: state.data, to: allStates.base, count: B * S)
@@ -148,18 +147,23 @@ public final class GradientThroughTimeProbe<Scalar: BLASScalar> {
         var memory = cColumns.map { _ in [Double](repeating: 0, count: T + 1) }
         hidden[0] = Self.meanRowNorm(dLast, columns: 0..<H)
 
-        // Distance d = T − k: run steps k+1…T from s_k, backpropagate L_T to s_k.
-        for k in 0..<T {
-            let m = T - k, subRows = m * B
-            let inputs = X.rows(k * B..<rows)
+        // Step k+1 = T…1, rerun from s_k: ∂L_T/∂h_T enters as the last step's output gradient,
+        // ∂L_T/∂s_{k+1} as its final-state gradient; out comes ∂L_T/∂s_k, distance T − k.
+        var dNext = stateGradients[0].matrix, dPrevious = stateGradients[1].matrix
+        for k in stride(from: T - 1, through: 0, by: -1) {
+            let step = X.rows(k * B..<(k + 1) * B)
             copyElements(from: allStates.row(k * B), to: running.base, count: B * S)
-            _ = cell.forward(inputs: inputs, steps: m, batch: B, state: running)
-            let dH = outputGradient.matrix.rows(0..<subRows)
-            dH.base.update(repeating: 0, count: subRows * H)
-            copyElements(from: dLast.base, to: dH.row((m - 1) * B), count: B * H)
-            cell.backward(inputs: inputs, outputGradient: dH, inputGradient: nil, initialStateGradient: dState)
-            hidden[m] = Self.meanRowNorm(dState, columns: hColumns)
-            if let cColumns { memory?[m] = Self.meanRowNorm(dState, columns: cColumns) }
+            _ = cell.forward(inputs: step, steps: 1, batch: B, state: running)
+            if k == T - 1 {
+                copyElements(from: dLast.base, to: dH.base, count: B * H)
+            } else {
+                dH.base.update(repeating: 0, count: B * H)
+            }
+            cell.backward(inputs: step, outputGradient: dH, inputGradient: nil,
+                          finalStateGradient: k == T - 1 ? nil : dNext, initialStateGradient: dPrevious)
+            hidden[T - k] = Self.meanRowNorm(dPrevious, columns: hColumns)
+            if let cColumns { memory?[T - k] = Self.meanRowNorm(dPrevious, columns: cColumns) }
+            swap(&dNext, &dPrevious)
         }
         return GradientNorms(hidden: hidden, memory: memory, loss: lossSum / Double(B))
     }

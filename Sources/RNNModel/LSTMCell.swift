@@ -174,13 +174,13 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
     public var memoryStateColumns: Range<Int>? { outputSize..<(2 * outputSize) }
 
     public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
-        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, initialStateGradient: nil)
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
     }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                         initialStateGradient dS0: MatrixRef<Scalar>?) {
+                         finalStateGradient dST: MatrixRef<Scalar>?, initialStateGradient dS0: MatrixRef<Scalar>?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "LSTMCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
         precondition(inputs.rows == rows, "LSTMCell.backward: inputs do not match the last forward chunk")
@@ -188,7 +188,14 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
         let Hs = hidden.matrix.rows(0..<(rows + B)), Cs = cells.matrix.rows(0..<(rows + B))
         let tanhC = tanhCells.matrix.rows(0..<rows)
         let dC = dCell.matrix.rows(0..<B)
-        for r in 0..<B { dC.row(r).update(repeating: 0, count: H) }   // no gradient from beyond the chunk
+        if let dST {
+            // [dh_T | dc_T] from beyond the chunk: dh_T joins the output's gradient, dc_T starts the carry.
+            precondition(dST.rows == B && dST.cols == 2 * H, "LSTMCell.backward: final state gradient \(dST.rows)×\(dST.cols), expected \(B)×\(2 * H)")
+            addRows(MatrixRef(dST.base, rows: B, cols: H, ld: dST.ld), into: dH.rows((steps - 1) * B..<rows))
+            for r in 0..<B { copyElements(from: dST.row(r) + H, to: dC.row(r), count: H) }
+        } else {
+            for r in 0..<B { dC.row(r).update(repeating: 0, count: H) }   // no gradient from beyond the chunk
+        }
 
         // Last step first. With dh_t (from the output and from step t+1) and dc carried:
         //   dc   = dc_carry + dh ⊙ o ⊙ (1 − tanh²c_t)

@@ -35,7 +35,7 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     ///   - state: (B, S), rows possibly strided (`ld` ≥ S): read as the initial state, then
     ///     overwritten with the final state. Whatever the caller does with it afterwards does not
     ///     affect `backward` (truncated BPTT: training sends no gradient to the initial state;
-    ///     `backward(…, initialStateGradient:)` can report it).
+    ///     `backward(…, finalStateGradient:initialStateGradient:)` can report it).
     /// - Returns: the outputs (T·B, H), a view into the cell's workspace that stays valid until
     ///   the next call to `forward`.
     func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar>
@@ -52,24 +52,28 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     /// left undefined. `inputGradient` (T·B, E), when given, is overwritten with d loss / d inputs.
     func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?)
 
-    /// Whether `backward(inputs:outputGradient:inputGradient:initialStateGradient:)` can fill
-    /// the gradient with respect to the chunk's initial state. True for every built-in cell
-    /// (a stack: when all its layers can); the default, for plugin cells written before this
-    /// existed, is false.
+    /// Whether `backward(inputs:outputGradient:inputGradient:finalStateGradient:initialStateGradient:)`
+    /// can take a gradient at the chunk's final state and give the one at its initial state.
+    /// True for every built-in cell (a stack: when all its layers can); the default, for plugin
+    /// cells written before this existed, is false.
     var supportsStateGradient: Bool { get }
 
     /// Backpropagates through the last forward chunk, as `backward(inputs:outputGradient:inputGradient:)`,
-    /// and, when `initialStateGradient` (B, S) is given (rows possibly strided, `ld` ≥ S),
-    /// overwrites it with d loss / d (the state the chunk started from): for an LSTM both the h
-    /// and the c columns, for a stack every layer's columns. Training never asks for it
-    /// (truncated BPTT); `GradientThroughTimeProbe` does. Passing nil computes exactly what the
-    /// three-argument form computes, bit for bit.
+    /// with the state at both ends of the chunk as a variable:
     ///
-    /// The default, for cells that do not provide it, runs the three-argument form when
-    /// `initialStateGradient` is nil and stops with a precondition failure otherwise: check
-    /// `supportsStateGradient` first.
+    /// - `finalStateGradient` (B, S), when given, is d loss / d (the final state) from beyond
+    ///   the chunk, added in (read, not modified): for an LSTM both the h and the c columns.
+    /// - `initialStateGradient` (B, S), when given, is overwritten with d loss / d (the state the
+    ///   chunk started from): for an LSTM both the h and the c columns, for a stack every layer's.
+    ///
+    /// Both may be strided views (`ld` ≥ S) and must not overlap. Training passes neither
+    /// (truncated BPTT); `GradientThroughTimeProbe` passes both, one step at a time. With both
+    /// nil this computes exactly what the three-argument form computes, bit for bit.
+    ///
+    /// The default, for cells that do not provide it, runs the three-argument form when both
+    /// are nil and stops with a precondition failure otherwise: check `supportsStateGradient`.
     func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                  initialStateGradient: MatrixRef<Scalar>?)
+                  finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?)
 
     /// The columns of a stream's state row that hold the output h_t (for a stack, the top
     /// layer's). The default, 0..<H, is where every built-in cell keeps it.
@@ -88,9 +92,9 @@ extension RecurrentCell {
     public var memoryStateColumns: Range<Int>? { nil }
 
     public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                         initialStateGradient: MatrixRef<Scalar>?) {
-        precondition(initialStateGradient == nil,
-                     "\(summary): this cell does not compute the gradient with respect to its initial state (supportsStateGradient is false)")
+                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
+        precondition(finalStateGradient == nil && initialStateGradient == nil,
+                     "\(summary): this cell does not backpropagate through its state at the chunk's ends (supportsStateGradient is false)")
         backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient)
     }
 

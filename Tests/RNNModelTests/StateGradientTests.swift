@@ -1,7 +1,8 @@
-// The gradient with respect to a chunk's initial state (`backward(…, initialStateGradient:)`),
-// checked by central differences in Double for the Elman, LSTM and GRU cells (every bias
-// layout) and for stacks (one kind, and mixed so that the layers' state offsets differ); asking
-// for it leaves every other gradient bit for bit as it was; a cell that does not provide it says so.
+// Backpropagation through the state at a chunk's ends (`backward(…, finalStateGradient:
+// initialStateGradient:)`), checked by central differences in Double for the Elman, LSTM and
+// GRU cells (every bias layout) and for stacks (one kind, and mixed so that the layers' state
+// offsets differ); asking for the initial-state gradient alone leaves every other gradient bit
+// for bit as it was; a cell that does not provide any of it says so.
 
 import RNNModel
 import RNNTensor
@@ -26,8 +27,9 @@ final class StateGradientTests: XCTestCase {
         return (0..<n).map { _ in rng.uniform(-range, range) }
     }
 
-    /// L = Σ R ⊙ outputs over a chunk, whose gradient with respect to the outputs is R.
-    func checkInitialStateGradient(_ kind: String, bias: CellBias, file: StaticString = #filePath, line: UInt = #line) {
+    /// L = Σ R ⊙ outputs + Σ Q ⊙ (final state) over a chunk: R is its gradient with respect to
+    /// the outputs, Q with respect to the final state (the state's both ends are checked at once).
+    func checkStateGradients(_ kind: String, bias: CellBias, file: StaticString = #filePath, line: UInt = #line) {
         let E = 2, H = 3, B = 2, T = 4
         let cell = Self.makeCell(kind, input: E, hidden: H, bias: bias)
         var rng = Xoshiro256(seed: 11)
@@ -35,7 +37,7 @@ final class StateGradientTests: XCTestCase {
         let S = cell.stateSize, rows = T * B
         let x = Tensor<Double>(shape: [rows, E], values: Self.random(rows * E, seed: 1))
         let s0 = Self.random(B * S, seed: 2)
-        let R = Self.random(rows * H, seed: 3, range: 1)
+        let R = Self.random(rows * H, seed: 3, range: 1), Q = Self.random(B * S, seed: 4, range: 1)
         let what = "\(cell.summary) (\(kind)) bias=\(bias)"
         XCTAssertTrue(cell.supportsStateGradient, what, file: file, line: line)
 
@@ -45,53 +47,89 @@ final class StateGradientTests: XCTestCase {
                 let out = cell.forward(inputs: x.matrix, steps: T, batch: B, state: state.matrix)
                 var total = 0.0
                 for r in 0..<rows { for j in 0..<H { total += R[r * H + j] * out[r, j] } }
+                for i in 0..<(B * S) { total += Q[i] * state.data[i] }
                 return total
             }
         }
 
-        // Without the state gradient, then with it into a strided view (2 columns of padding).
-        func backward(stateGradient: MatrixRef<Double>?) -> (params: [[Double]], input: [Double]) {
+        // Gradients into strided views (two columns of padding, which must stay untouched).
+        func padded(_ values: [Double]?) -> Tensor<Double> {
+            let t = Tensor<Double>(zeros: [B, S + 2])
+            t.fill(-7)
+            if let values { for r in 0..<B { for j in 0..<S { t.matrix[r, j] = values[r * S + j] } } }
+            return t
+        }
+        func view(_ t: Tensor<Double>) -> MatrixRef<Double> { MatrixRef(t.data, rows: B, cols: S, ld: S + 2) }
+        func backward(final: Tensor<Double>?, initial: Tensor<Double>?) -> (params: [[Double]], input: [Double]) {
             for p in cell.parameters { p.grad.zero() }
             let state = Tensor<Double>(shape: [B, S], values: s0)
             let dH = Tensor<Double>(shape: [rows, H], values: R), dX = Tensor<Double>(zeros: [rows, E])
-            withExtendedLifetime((state, dH)) {
+            withExtendedLifetime((state, dH, final, initial)) {
                 _ = cell.forward(inputs: x.matrix, steps: T, batch: B, state: state.matrix)
-                cell.backward(inputs: x.matrix, outputGradient: dH.matrix, inputGradient: dX.matrix, initialStateGradient: stateGradient)
+                cell.backward(inputs: x.matrix, outputGradient: dH.matrix, inputGradient: dX.matrix,
+                              finalStateGradient: final.map(view), initialStateGradient: initial.map(view))
             }
             return (cell.parameters.map { $0.grad.array }, dX.array)
         }
-        let plain = backward(stateGradient: nil)
-        let padded = Tensor<Double>(zeros: [B, S + 2])
-        padded.fill(-7)
-        let withState = backward(stateGradient: MatrixRef(padded.data, rows: B, cols: S, ld: S + 2))
+        func unpadded(_ t: Tensor<Double>) -> [Double] {
+            for r in 0..<B { XCTAssertEqual([t.matrix[r, S], t.matrix[r, S + 1]], [-7, -7], "\(what): wrote past the view", file: file, line: line) }
+            return (0..<B).flatMap { r in (0..<S).map { t.matrix[r, $0] } }
+        }
+
+        // Asking for the initial-state gradient changes nothing else, bit for bit.
+        let plain = backward(final: nil, initial: nil)
+        let initialOnly = padded(nil)
+        let withState = backward(final: nil, initial: initialOnly)
         XCTAssertEqual(plain.params, withState.params, "\(what): asking for the state gradient changed a parameter gradient", file: file, line: line)
         XCTAssertEqual(plain.input, withState.input, "\(what): asking for the state gradient changed the input gradient", file: file, line: line)
-        let analytic = (0..<B).flatMap { r in (0..<S).map { padded.matrix[r, $0] } }
-        for r in 0..<B { XCTAssertEqual([padded.matrix[r, S], padded.matrix[r, S + 1]], [-7, -7], "\(what): wrote past the view", file: file, line: line) }
 
+        // With Q at the final state: the initial state's and every parameter's gradient by central differences.
+        let final = padded(Q), initial = padded(nil)
+        let both = backward(final: final, initial: initial)
+        XCTAssertEqual(unpadded(final), Q, "\(what): the final state gradient must be read, not modified", file: file, line: line)
+        let analytic = unpadded(initial)
         let numeric = FiniteDifferences.gradient(at: s0, loss: loss)
         var worst = 0.0
         for i in numeric.indices { worst = max(worst, FiniteDifferences.relativeError(numeric: numeric[i], analytic: analytic[i])) }
         XCTAssertLessThan(worst, 1e-7, "\(what): initial state gradient", file: file, line: line)
         XCTAssertTrue(analytic.contains { abs($0) > 1e-3 }, "\(what): the state gradient should not vanish on a chunk of \(T)", file: file, line: line)
+        for (k, p) in cell.parameters.enumerated() {
+            let worstParameter = FiniteDifferences.worstError(p, analytic: both.params[k]) { loss(s0) }
+            XCTAssertLessThan(worstParameter, 1e-6, "\(what): \(p.name) with a final state gradient", file: file, line: line)
+        }
+        XCTAssertNotEqual(both.params, plain.params, "\(what): the final state gradient should reach the parameters", file: file, line: line)
         if let c = cell.memoryStateColumns {
-            // The memory columns of the top layer get a gradient of their own (not a copy of h's).
-            let top = (0..<B).flatMap { r in c.map { padded.matrix[r, $0] } }
+            // The memory columns of the top layer get a gradient of their own.
+            let top = (0..<B).flatMap { r in c.map { analytic[r * S + $0] } }
             XCTAssertTrue(top.contains { $0 != 0 }, "\(what): no gradient reached c_0", file: file, line: line)
         }
+        // Only the initial-state gradient, against the loss without Q.
+        let withoutQ = FiniteDifferences.gradient(at: s0) { start in
+            let state = Tensor<Double>(shape: [B, S], values: start)
+            return withExtendedLifetime(state) {
+                let out = cell.forward(inputs: x.matrix, steps: T, batch: B, state: state.matrix)
+                var total = 0.0
+                for r in 0..<rows { for j in 0..<H { total += R[r * H + j] * out[r, j] } }
+                return total
+            }
+        }
+        let analyticWithoutQ = unpadded(initialOnly)
+        worst = 0
+        for i in withoutQ.indices { worst = max(worst, FiniteDifferences.relativeError(numeric: withoutQ[i], analytic: analyticWithoutQ[i])) }
+        XCTAssertLessThan(worst, 1e-7, "\(what): initial state gradient without a final state gradient", file: file, line: line)
     }
 
     func testEachCellAndBiasLayout() {
         for kind in ["elman", "lstm", "gru"] {
-            for bias in CellGradientCheckTests.biasLayouts(kind) { checkInitialStateGradient(kind, bias: bias) }
+            for bias in CellGradientCheckTests.biasLayouts(kind) { checkStateGradients(kind, bias: bias) }
         }
     }
 
     func testStacks() {
         for kind in ["stack:elman,elman", "stack:lstm,lstm", "stack:gru,gru,gru", "stack:lstm,gru", "stack:gru,elman,lstm"] {
-            checkInitialStateGradient(kind, bias: .split)
+            checkStateGradients(kind, bias: .split)
         }
-        checkInitialStateGradient("stack:elman,lstm", bias: .single)
+        checkStateGradients("stack:elman,lstm", bias: .single)
     }
 
     /// Where each cell keeps h and c in its state row.
@@ -133,7 +171,7 @@ final class StateGradientTests: XCTestCase {
         let dH = Tensor<Double>(shape: [4, 3], values: Self.random(12, seed: 5)), scratch = dH.copy()
         let state = Tensor<Double>(zeros: [2, 3])
         _ = plugin.forward(inputs: x.matrix, steps: 2, batch: 2, state: state.matrix)
-        plugin.backward(inputs: x.matrix, outputGradient: scratch.matrix, inputGradient: nil, initialStateGradient: nil)
+        plugin.backward(inputs: x.matrix, outputGradient: scratch.matrix, inputGradient: nil, finalStateGradient: nil, initialStateGradient: nil)
         let viaDefault = inner.parameters.map { $0.grad.array }
         for p in inner.parameters { p.grad.zero() }
         state.zero()
