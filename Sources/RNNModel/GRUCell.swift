@@ -156,6 +156,8 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
 
     public var supportsStateGradient: Bool { true }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
         backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
     }

@@ -173,6 +173,8 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
 
     public var memoryStateColumns: Range<Int>? { outputSize..<(2 * outputSize) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
         backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
     }
