@@ -20,6 +20,7 @@ extension ComparisonReport {
         var out: [ReportFigure] = []
         if let curves = validCurvesFigure() { out.append(curves) }
         out += sweepFigures()
+        if let gradients = gradientFigure() { out.append(gradients) }
         return out
     }
 
