@@ -5,6 +5,7 @@
 // Layers, each depending only on those below it:
 //   rnnlab (executable) → RNNLabCLI → RNNExperiments → RNNTraining → RNNModel → RNNTensor → CBLAS
 //                                    ↘ RNNYAML → CYAML     ↘ RNNData
+//                                    ↘ RNNTensorBoard (event files; Foundation only)
 import PackageDescription
 
 let package = Package(
@@ -40,9 +41,10 @@ let package = Package(
         .target(name: "RNNData", dependencies: ["RNNTensor"]),
         .target(name: "RNNTraining", dependencies: ["RNNModel", "RNNData", "RNNTensor"]),
         .target(name: "RNNYAML", dependencies: ["CYAML"]),
+        .target(name: "RNNTensorBoard"),
         .target(
             name: "RNNExperiments",
-            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor"]
+            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNTensorBoard"]
         ),
         .target(
             name: "RNNLabCLI",
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "RNNModelTests", dependencies: ["RNNModel", "RNNTraining", "RNNTensor"]),
         .testTarget(name: "RNNDataTests", dependencies: ["RNNData"]),
         .testTarget(name: "RNNYAMLTests", dependencies: ["RNNYAML"]),
+        .testTarget(name: "RNNTensorBoardTests", dependencies: ["RNNTensorBoard"]),
         .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments"]),
         .testTarget(name: "RNNLabCLITests", dependencies: ["RNNLabCLI"]),
     ]

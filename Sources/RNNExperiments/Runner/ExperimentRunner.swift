@@ -283,6 +283,7 @@ public struct ExperimentRunner {
             log.say("  resuming at step \(trainer.progress.step) (epoch \(trainer.progress.epoch))")
         }
         let recorder = try MetricsRecorder(directory: directory)
+        let tensorboard = try TensorBoardRecorder(runDirectory: directory, configYAML: resolvedYAML, resumingAfter: checkpoint?.header.progress.step)
         let checkpointer = try Checkpointer(directory: directory + "/checkpoint", trainer: trainer, config: resolvedYAML,
                                             vocabulary: corpus.vocabulary, modelSummary: [
                                                 "cell": config.model.cell.name, "activation": config.model.activation.name,
@@ -295,7 +296,7 @@ public struct ExperimentRunner {
         let console = ConsoleReporter(log: log, epochs: t.epochs, chunksPerEpoch: trainer.chunksPerEpoch,
                                       timeBudget: t.timeBudget)
         trainingStarted = true
-        let outcome = trainer.run(observers: [recorder, checkpointer, console], stopRequested: options.stopRequested)
+        let outcome = trainer.run(observers: [recorder, checkpointer, console, tensorboard], stopRequested: options.stopRequested)
 
         summary.status = outcome.status.rawValue
         summary.stopReason = outcome.reason
@@ -315,8 +316,9 @@ public struct ExperimentRunner {
             trainer.restoreBestParameters()
             let test = evaluate(model, on: prepared.test, chunkLength: trainingOptions.evalChunkLength)
             summary.testPPL = test.perplexity
-            recorder.record(evaluation: EvaluationReport(step: p.step, epoch: p.epoch, tokens: p.tokens, split: "test",
-                                                         loss: test.loss, isBest: false))
+            let report = EvaluationReport(step: p.step, epoch: p.epoch, tokens: p.tokens, split: "test", loss: test.loss, isBest: false)
+            recorder.record(evaluation: report)
+            tensorboard.record(evaluation: report)
             log.say(String(format: "  test (best-on-valid weights from step %d): loss %.4f ppl %.2f", p.bestStep ?? p.step, test.loss, test.perplexity))
         } else if outcome.status == .diverged {
             log.say("  diverged at step \(outcome.divergedAtStep ?? p.step): \(outcome.reason)")
@@ -324,8 +326,9 @@ public struct ExperimentRunner {
             log.say("  interrupted at step \(p.step): \(outcome.reason); resume with: rnnlab run --resume \(directory)")
         }
         recorder.sync()
+        tensorboard.sync()
         summary.wallSeconds = elapsedBefore + seconds(ContinuousClock.now - started)
-        var failure = recorder.writeError.map { "\($0)" } ?? checkpointer.writeError.map { "\($0)" }
+        var failure = recorder.writeError.map { "\($0)" } ?? checkpointer.writeError.map { "\($0)" } ?? tensorboard.writeError.map { "\($0)" }
         do { try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: config.name) }
         catch { failure = failure ?? "\(error)" }
         if let failure {
