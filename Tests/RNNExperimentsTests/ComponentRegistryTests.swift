@@ -50,7 +50,7 @@ final class ComponentRegistryTests: XCTestCase {
         XCTAssertEqual(message(.activation, "TANH"), "unknown activation \"TANH\"; did you mean tanh? registered: relu, sigmoid, tanh")
         XCTAssertEqual(message(.activation, "softplus"), "unknown activation \"softplus\"; registered: relu, sigmoid, tanh")
         XCTAssertEqual(message(.optimizer, "adamw"), "unknown optimizer \"adamw\"; did you mean adam? registered: adagrad, adam, sgd")
-        XCTAssertEqual(message(.dataset, "txt"), "unknown dataset \"txt\"; did you mean text? registered: chars, synthetic, text")
+        XCTAssertEqual(message(.dataset, "txt"), "unknown dataset \"txt\"; did you mean text? registered: chars, synthetic, text, zipf")
         XCTAssertEqual(message(.schedule, "cosine"), "unknown schedule \"cosine\"; registered: constant, plateau, step")
         XCTAssertEqual(message(.cell, "lstm"), "unknown cell \"lstm\"; registered: elman")
         XCTAssertEqual(message(.output, ""), "unknown output \"\"; registered: class_softmax, softmax")
@@ -80,7 +80,7 @@ final class ComponentRegistryTests: XCTestCase {
     func testEveryKindHasComponentsWithDocumentedParameters() {
         let registry = ComponentRegistry.builtin
         let expected: [ComponentKind: [String]] = [
-            .dataset: ["chars", "synthetic", "text"], .cell: ["elman"], .activation: ["relu", "sigmoid", "tanh"],
+            .dataset: ["chars", "synthetic", "text", "zipf"], .cell: ["elman"], .activation: ["relu", "sigmoid", "tanh"],
             .output: ["class_softmax", "softmax"], .initializer: ["normal", "orthogonal", "pytorch_rnn", "uniform", "xavier", "zeros"],
             .optimizer: ["adagrad", "adam", "sgd"], .schedule: ["constant", "plateau", "step"],
         ]
