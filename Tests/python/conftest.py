@@ -76,3 +76,18 @@ def runs(tmp_path_factory):
     rnnlab("run", "--resume", stopped, "--quiet")
     return {"root": results / "quickstart", "whole": results / "quickstart" / "whole", "killed": killed,
             "stopped": stopped, "killed_events_before": killed_events_before}
+
+
+@pytest.fixture(scope="session")
+def report(tmp_path_factory):
+    """The demo sweep (experiments/tied-vs-untied.yaml) shrunk to seconds with --set, and its
+    report: the folder holding report.html, runs.csv, and the experiment folder of the runs."""
+    assert BIN.exists(), f"{BIN} does not exist; build rnnlab first (swift build)"
+    results = tmp_path_factory.mktemp("sweep")
+    rnnlab("sweep", ROOT / "experiments" / "tied-vs-untied.yaml", "--results", results, "--jobs", "2",
+           "--set", "data.train_tokens=12000", "--set", "data.valid_tokens=1500", "--set", "data.test_tokens=1500",
+           "--set", "data.words=300", "--set", "training.epochs=1", "--set", "training.log_every=5",
+           "--set", "training.eval_every=10", "--set", "sweep.seeds=2")
+    out = results / "report"
+    rnnlab("report", results / "tied-vs-untied", "--output", out)
+    return {"output": out, "runs": results / "tied-vs-untied"}
