@@ -31,11 +31,11 @@ def accumulator(run_dir):
     return acc
 
 
-def check_against_csv(run_dir):
+def check_against_csv(run_dir, min_rows=10):
     acc = accumulator(run_dir)
     metrics = pd.read_csv(run_dir / "metrics.csv")
     evals = pd.read_csv(run_dir / "evals.csv")
-    assert len(metrics) > 10
+    assert len(metrics) >= min_rows
     for tag, (column, rounding) in TRAIN.items():
         events = acc.Scalars(tag)
         steps = [e.step for e in events]
@@ -141,3 +141,18 @@ def test_unreadable_event_file_stops_a_resume_with_one_sentence(runs, tmp_path):
     assert one_sentence(r) == (f"rnnlab: error: the TensorBoard event file {bad} cannot be read (permission denied, or not a file?); "
                                "remove or repair it (rnnlab recreates it), or move it away to keep it.")
     assert len([p for p in (run_dir / "tensorboard").iterdir() if p.is_file()]) == 1, "no new event file"
+
+
+def test_sweep_run_two_at_a_time_are_separate_tensorboard_runs(report):
+    """The demo sweep ran with --jobs 2: every run folder has its own tensorboard/ with one
+    event file, and the sweep folder as --logdir shows each run once."""
+    folders = sorted(p for p in report["runs"].iterdir() if (p / "summary.json").exists())
+    assert len(folders) == 8
+    for folder in folders:
+        assert len(list((folder / "tensorboard").iterdir())) == 1, folder
+    mux = EventMultiplexer(size_guidance={"tensors": 0})
+    mux.AddRunsFromDirectory(str(report["runs"]))
+    mux.Reload()
+    assert sorted(mux.Runs()) == sorted(f"{p.name}/tensorboard" for p in folders)
+    for folder in folders:
+        check_against_csv(folder, min_rows=3)
