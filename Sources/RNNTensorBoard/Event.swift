@@ -3,10 +3,12 @@
 //
 // Why by hand and not with swift-protobuf: the messages used are five (Event, Summary,
 // Summary.Value, SummaryMetadata with its PluginData, TensorProto with an empty shape) and about
-// a dozen fields, which come to the ~100 lines of varint and length-delimited encoding below;
-// swift-protobuf would add a package dependency, generated code for the whole of event.proto,
-// summary.proto, tensor.proto and their imports (thousands of lines) and, to regenerate it, a
-// protoc build. What is written is checked by TensorBoard's own reader (Tests/python).
+// a dozen fields; their encoding, and the decoding of step and tags that a resumed run needs,
+// take the ~160 lines of this file (the whole target, CRC and framing included, under 300).
+// swift-protobuf would add a package dependency, generated code for event.proto, summary.proto,
+// tensor.proto and their imports (thousands of lines, committed) and, to regenerate it, a protoc
+// plugin build of about 9 minutes here. What is written is checked by TensorBoard's own reader
+// (Tests/python) and byte for byte against hand-worked encodings (Tests/RNNTensorBoardTests).
 // It will not: encode histograms, images, graphs, or any field not listed here.
 //
 // Field numbers (proto3):
