@@ -6,6 +6,7 @@
 //   rnnlab (executable) → RNNLabCLI → RNNExperiments → RNNTraining → RNNModel → RNNTensor → CBLAS
 //                                    ↘ RNNYAML → CYAML     ↘ RNNData
 //   RNNNGram (Kneser-Ney n-grams, mixtures) → RNNData, RNNTensor; ngram-anchor is its PTB benchmark.
+//                                    ↘ RNNTensorBoard (event files; Foundation only)
 import PackageDescription
 
 let package = Package(
@@ -46,9 +47,10 @@ let package = Package(
         .executableTarget(name: "ngram-anchor", dependencies: ["RNNNGram", "RNNData"]),
         .target(name: "RNNTraining", dependencies: ["RNNModel", "RNNData", "RNNTensor"]),
         .target(name: "RNNYAML", dependencies: ["CYAML"]),
+        .target(name: "RNNTensorBoard"),
         .target(
             name: "RNNExperiments",
-            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor"]
+            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNTensorBoard"]
         ),
         .target(
             name: "RNNLabCLI",
@@ -65,6 +67,7 @@ let package = Package(
         // for the tests that prove a training step allocates nothing. Linked into test builds only.
         .target(name: "CAllocationCounter", path: "Tests/Support/CAllocationCounter"),
         .testTarget(name: "RNNYAMLTests", dependencies: ["RNNYAML"]),
+        .testTarget(name: "RNNTensorBoardTests", dependencies: ["RNNTensorBoard"]),
         .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments"]),
         .testTarget(name: "RNNLabCLITests", dependencies: ["RNNLabCLI"]),
     ]

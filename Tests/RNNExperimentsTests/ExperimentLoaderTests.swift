@@ -246,7 +246,7 @@ final class ExperimentLoaderTests: XCTestCase {
             (replacing("name: mini", "name:"), "exp.yaml:1:1: name: missing; give the experiment a name (letters, digits, '.', '_' or '-')"),
             (replacing("name: mini", "name: ../up"), "exp.yaml:1:7: name: \"../up\" is not a valid name; use letters, digits, '.', '_' or '-'"),
             (replacing("name: mini", "name: mini\nseed: 1.5"), "exp.yaml:2:7: seed: 1.5 is not a valid seed; expected an integer ≥ 0"),
-            (replacing("data: {type: synthetic}", "data: {}"), "exp.yaml:2:7: data.type: missing; name a dataset: chars, synthetic, text"),
+            (replacing("data: {type: synthetic}", "data: {}"), "exp.yaml:2:7: data.type: missing; name a dataset: chars, synthetic, text, zipf"),
             (replacing("data: {type: synthetic}", "data: {type: text}"), "exp.yaml:2:14: data.train: missing; dataset text needs a string"),
             (replacing("data: {type: synthetic}", "data: {type: synthetic, openers: 0}"),
              "exp.yaml:2:34: data.openers: 0 is out of range; expected an integer from 1 to 1000"),

@@ -300,6 +300,7 @@ public struct ExperimentRunner {
                 recorder.record(gradients: norms, step: chunk.step)
             })
         }
+        let tensorboard = try TensorBoardRecorder(runDirectory: directory, configYAML: resolvedYAML, resumingAfter: checkpoint?.header.progress.step)
         let checkpointer = try Checkpointer(directory: directory + "/checkpoint", trainer: trainer, config: resolvedYAML,
                                             vocabulary: corpus.vocabulary, tokenLevel: corpus.tokenLevel, modelSummary: [
                                                 "cell": config.model.cell.name, "activation": config.model.activation.name,
@@ -312,7 +313,7 @@ public struct ExperimentRunner {
         let console = ConsoleReporter(log: log, epochs: t.epochs, chunksPerEpoch: trainer.chunksPerEpoch,
                                       timeBudget: t.timeBudget)
         trainingStarted = true
-        let outcome = trainer.run(observers: [recorder, checkpointer, console], stopRequested: options.stopRequested)
+        let outcome = trainer.run(observers: [recorder, checkpointer, console, tensorboard], stopRequested: options.stopRequested)
 
         summary.status = RunStatus(outcome.status)
         summary.stopReason = outcome.reason
@@ -332,8 +333,9 @@ public struct ExperimentRunner {
             trainer.restoreBestParameters()
             let test = evaluate(model, on: prepared.test, chunkLength: trainingOptions.evalChunkLength)
             summary.testPPL = test.perplexity
-            recorder.record(evaluation: EvaluationReport(step: p.step, epoch: p.epoch, tokens: p.tokens, split: "test",
-                                                         loss: test.loss, isBest: false))
+            let report = EvaluationReport(step: p.step, epoch: p.epoch, tokens: p.tokens, split: "test", loss: test.loss, isBest: false)
+            recorder.record(evaluation: report)
+            tensorboard.record(evaluation: report)
             log.say(String(format: "  test (best-on-valid weights from step %d): loss %.4f ppl %.2f", p.bestStep ?? p.step, test.loss, test.perplexity))
         } else if outcome.status == .diverged {
             log.say("  diverged at step \(outcome.divergedAtStep ?? p.step): \(outcome.reason)")
@@ -341,8 +343,9 @@ public struct ExperimentRunner {
             log.say("  interrupted at step \(p.step): \(outcome.reason); resume with: rnnlab run --resume \(directory)")
         }
         recorder.sync()
+        tensorboard.sync()
         summary.wallSeconds = elapsedBefore + seconds(ContinuousClock.now - started)
-        var failure = recorder.writeError.map { "\($0)" } ?? checkpointer.writeError.map { "\($0)" }
+        var failure = recorder.writeError.map { "\($0)" } ?? checkpointer.writeError.map { "\($0)" } ?? tensorboard.writeError.map { "\($0)" }
         do {
             try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: config.name)
             if gradientEvery != nil { try writeGradientCurves(directory: directory, title: config.name) }

@@ -4,6 +4,7 @@
 import Foundation
 import XCTest
 import RNNExperiments
+import RNNTensorBoard
 
 /// Asserts that every file in a run folder is whole: summary.json decodes, the CSVs parse with
 /// their headers (an unfinished last line is allowed), config.yaml loads, checkpoints decode,
@@ -37,6 +38,16 @@ func assertReadableRunTree(_ dir: String, file: StaticString = #filePath, line: 
             }
         case "log.txt":
             break
+        case "tensorboard":
+            // Whole records, each a decodable event, except perhaps a last one cut by a kill.
+            for name in ((try? fm.contentsOfDirectory(atPath: path)) ?? []) where !isAtomicWriteTemporary(name) {
+                XCTAssertTrue(EventFileWriter.isEventFile(name), "unexpected file \(path)/\(name)", file: file, line: line)
+                let bytes = [UInt8](fm.contents(atPath: path + "/" + name) ?? Data())
+                let (records, valid, _) = TFRecord.records(in: bytes)
+                // A cut record is shorter than a whole one; the longest is the config text (< 64 KiB).
+                XCTAssertLessThan(bytes.count - valid, 65536, "\(path)/\(name): more than a last record is damaged", file: file, line: line)
+                for record in records { XCTAssertNotNil(Event.stepAndTags(of: record), "\(path)/\(name)", file: file, line: line) }
+            }
         default:
             XCTFail("unexpected file \(path)", file: file, line: line)
         }
@@ -56,6 +67,7 @@ func metricsWithoutTiming(_ dir: String) throws -> [[String]] {
 /// for bit at the same step.
 func assertSameResults(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
     XCTAssertEqual(try metricsWithoutTiming(a), try metricsWithoutTiming(b), "metrics.csv", file: file, line: line)
+    XCTAssertEqual(eventTags(a), eventTags(b), "TensorBoard events (tag@step, each once)", file: file, line: line)
     XCTAssertEqual(try String(contentsOfFile: a + "/evals.csv", encoding: .utf8),
                    try String(contentsOfFile: b + "/evals.csv", encoding: .utf8), "evals.csv", file: file, line: line)
     func timeless(_ s: RunSummary) -> RunSummary {
@@ -80,4 +92,19 @@ func setStatus(_ status: RunStatus, of dir: String) throws {
     var summary = try RunSummary.read(path: dir + "/summary.json")
     summary.status = status
     try writeAtomically(try summary.encoded(), to: dir + "/summary.json")
+}
+
+/// "tag@step" of every summary value in a run's event files, sorted (a step written twice
+/// appears twice).
+func eventTags(_ dir: String) -> [String] {
+    let folder = dir + "/tensorboard"
+    var out: [String] = []
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []) where EventFileWriter.isEventFile(name) {
+        let bytes = [UInt8](FileManager.default.contents(atPath: folder + "/" + name) ?? Data())
+        for record in TFRecord.records(in: bytes).records {
+            guard let (step, tags) = Event.stepAndTags(of: record) else { continue }
+            out += tags.map { "\($0)@\(step)" }
+        }
+    }
+    return out.sorted()
 }
