@@ -49,7 +49,9 @@ final class IndRNNGradientCheckTests: XCTestCase {
         return (0..<(B * S)).map { _ in rng.uniform(0, 0.9) }
     }
 
-    /// The largest relative error of each parameter's gradient against central differences.
+    /// The largest relative error of each parameter's gradient against central differences,
+    /// |numeric − analytic| / max(1e-4, |numeric| + |analytic|) with ε = 1e-5: rnnlab's own
+    /// `FiniteDifferences` (same step and floor) lives in its test target, which a plugin cannot import.
     static func gradientErrors(_ model: LanguageModel<Double>, inputs: [Int32], targets: [Int32], steps T: Int, batch B: Int,
                                initialState h0: [Double], corrupt: (String, inout [Double]) -> Void = { _, _ in }) -> [(name: String, error: Double, nonzero: Bool)] {
         let S = model.cell.stateSize
