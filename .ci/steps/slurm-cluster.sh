@@ -14,12 +14,19 @@ set -euo pipefail
 conf=/etc/slurm/slurm.conf
 node=ci-node
 
+# Whether process $1 is alive: it exists and is not a zombie (PID 1 here may not reap them).
+alive() {
+    local state
+    state=$(sed -E 's/^.*\) ([A-Z]).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
 # The PID in $1 when it names a live process whose command is $2; empty otherwise.
 live_pid() {
     local file=$1 comm=$2 pid
     [ -f "$file" ] || return 0
     pid=$(tr -dc 0-9 < "$file")
-    [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm")" = "$comm" ] && echo "$pid"
+    [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ] && alive "$pid" && echo "$pid"
     return 0
 }
 
@@ -113,7 +120,9 @@ stop_daemon() {
     pid=$(live_pid "$1" "$2")
     [ -n "$pid" ] || return 0
     kill "$pid"
-    wait_for 100 sh -c "! [ -d /proc/$pid ]" || { echo "slurm-cluster: $2 ($pid) ignores SIGTERM; killing it" >&2; kill -9 "$pid" || true; }
+    for _ in $(seq 100); do alive "$pid" || return 0; sleep 0.1; done
+    echo "slurm-cluster: $2 ($pid) ignores SIGTERM; killing it" >&2
+    kill -9 "$pid" || true
 }
 
 stop() {

@@ -121,7 +121,9 @@ extension Sweep {
             if let i = byState.firstIndex(where: { $0.state == task.state }) { byState[i].ids.append(id) }
             else { byState.append((task.state, [id])) }
         }
-        let parts = byState.map { "\($0.state) \($0.ids.joined(separator: ","))" }
+        let parts = byState.map { group in
+            "\(group.state) " + group.ids.sorted { (Int($0) ?? Int.max, $0) < (Int($1) ?? Int.max, $1) }.joined(separator: ",")
+        }
         say("Slurm job \(record.job) (--array=\(record.array), submission \(total)): tasks " + parts.joined(separator: "; ")
             + "; task logs in \(SlurmSubmission.logsFolder(root: root))")
     }
