@@ -39,6 +39,8 @@ extension Sweep {
         catch { throw fail(error) }
 
         let root = absolute
+        /// A path under the sweep folder as the user named the folder.
+        func shown(_ path: String) -> String { path.hasPrefix(root) ? dir + path.dropFirst(root.count) : path }
         let existing = Set((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
         let records = SlurmSubmission.records(root: root)
         var counts: [SweepRunStatus: Int] = [:]
@@ -46,7 +48,11 @@ extension Sweep {
         var failed: [String] = []
         for run in sweep.runs {
             let folder = root + "/" + run.name
-            let status = existing.contains(run.name) ? SweepExecutor.status(ofRun: folder, lock: root + "/.locks/" + run.name + ".lock") : .pending
+            var status = existing.contains(run.name) ? SweepExecutor.status(ofRun: folder, lock: root + "/.locks/" + run.name + ".lock") : .pending
+            // A run that failed before making its folder (a missing data file) left only its log.
+            if status == .pending && existing.contains("logs") && FileManager.default.fileExists(atPath: SweepExecutor.logPath(root: root, run: run.name)) {
+                status = .failed
+            }
             counts[status, default: 0] += 1
             let listAll = sweep.runs.count <= Self.statusListLimit
             guard rows.count < Self.statusListLimit, listAll || status != .completed else { continue }
@@ -56,7 +62,7 @@ extension Sweep {
                 note = FileManager.default.fileExists(atPath: folder + "/checkpoint/last.ckpt")
                     ? "resumes from its last checkpoint" : "runs again from scratch"
             case .failed:
-                note = "log: " + logOf(run, root: root, records: records)
+                note = "log: " + shown(logOf(run, root: root, records: records))
                 if failed.count < Self.statusListLimit { failed.append("\(run.name): \(firstErrorLine(run, root: root)) (\(note))") }
             case .diverged:
                 let summary = try? RunSummary.read(path: folder + "/summary.json")
@@ -77,7 +83,7 @@ extension Sweep {
         say(order.filter { counts[$0, default: 0] > 0 }.map { "\($0.rawValue) \(counts[$0]!)" }.joined(separator: ", "))
         for line in failed { say("failed: " + line) }
 
-        if let last = records.last { printSlurmTasks(last, root: root, total: records.count) }
+        if let last = records.last { printSlurmTasks(last, logs: shown(SlurmSubmission.logsFolder(root: root)), total: records.count) }
         let unfinished = sweep.runs.count - counts[.completed, default: 0] - counts[.diverged, default: 0] - counts[.running, default: 0]
         if unfinished > 0 {
             let command = records.last?.command ?? Self.resubmitCommand(arguments)
@@ -101,18 +107,20 @@ extension Sweep {
     func firstErrorLine(_ run: SweepRun, root: String) -> String {
         let text = (try? String(contentsOfFile: SweepExecutor.logPath(root: root, run: run.name), encoding: .utf8)) ?? ""
         let line = text.split(separator: "\n").first(where: { $0.lowercased().contains("error") }) ?? text.split(separator: "\n").first
-        return line.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "no error message kept"
+        guard var found = line.map({ String($0).trimmingCharacters(in: .whitespaces) }) else { return "no error message kept" }
+        for prefix in ["rnnlab: error: ", "Error: "] where found.hasPrefix(prefix) { found.removeFirst(prefix.count) }
+        return found
     }
 
     /// The Slurm tasks of the latest submission, grouped by state; or why Slurm cannot say.
-    func printSlurmTasks(_ record: SlurmSubmission.Record, root: String, total: Int) {
+    func printSlurmTasks(_ record: SlurmSubmission.Record, logs: String, total: Int) {
         let client = SlurmClient(timeout: 10)
         guard let tasks = client.tasks(ofJob: record.job) else {
             say("Slurm job \(record.job) (--array=\(record.array)): Slurm does not answer here (squeue), so only the tree's states are shown")
             return
         }
         guard !tasks.isEmpty else {
-            say("Slurm job \(record.job) (--array=\(record.array)): no longer known to Slurm (finished jobs are forgotten after MinJobAge); task logs in \(SlurmSubmission.logsFolder(root: root))")
+            say("Slurm job \(record.job) (--array=\(record.array)): no longer known to Slurm (finished jobs are forgotten after MinJobAge); task logs in \(logs)")
             return
         }
         var byState: [(state: String, ids: [String])] = []
@@ -125,7 +133,7 @@ extension Sweep {
             "\(group.state) " + group.ids.sorted { (Int($0) ?? Int.max, $0) < (Int($1) ?? Int.max, $1) }.joined(separator: ",")
         }
         say("Slurm job \(record.job) (--array=\(record.array), submission \(total)): tasks " + parts.joined(separator: "; ")
-            + "; task logs in \(SlurmSubmission.logsFolder(root: root))")
+            + "; task logs in \(logs)")
     }
 
     /// The command that runs the recorded sweep again without a shard or a dry run.

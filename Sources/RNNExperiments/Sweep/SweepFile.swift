@@ -96,7 +96,7 @@ public struct SweepFile: Sendable {
         guard runs.count <= limit else {
             let size = runs.count == Int.max ? "more than \(Int.max)" : "\(runs.count)"
             let factors = runs.radices.map(String.init).joined(separator: " × ")
-            throw ExperimentError.plain("\(path): the sweep has \(size) runs (\(factors)), more than the limit of \(limit); make it smaller, or raise the limit with max_runs: N in its sweep section (or --set sweep.max_runs=N)")
+            throw ExperimentError.plain("\(path): the sweep has \(size) runs (\(factors)), more than the limit of \(limit); make it smaller, or raise the limit with --set sweep.max_runs=N or max_runs: N in its sweep section")
         }
         let loader = ExperimentLoader(registry: registry)
         var name: String?
