@@ -199,6 +199,30 @@ final class SweepSlurmCLITests: XCTestCase {
         XCTAssertEqual(moreNames, names)
     }
 
+    func testTheReportPlotsEachSampledKey() throws {
+        try write("s.yaml", SweepCommandTests.tiny + """
+            sweep:
+              random:
+                samples: 3
+                keys:
+                  training.optimizer.lr: {log_uniform: [0.1, 5]}
+                  training.clip: {uniform: [0.5, 5]}
+
+            """)
+        let sweep = try RNNLabBinary.run(["sweep", "s.yaml", "--jobs", "2"], in: folder)
+        XCTAssertEqual(sweep.status, 0, sweep.stderr)
+        let report = try RNNLabBinary.run(["report", "results/tiny"], in: folder)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        for plot in ["ppl-vs-lr.svg", "ppl-vs-clip.svg"] {
+            let svg = try String(contentsOfFile: folder + "/results/tiny/" + plot, encoding: .utf8)
+            // Each sampled key gets its own plot (two sampled keys pair one-to-one, yet neither hides the other).
+            XCTAssertTrue(svg.contains("test perplexity against "), plot)
+        }
+        let csv = try String(contentsOfFile: folder + "/results/tiny/runs.csv", encoding: .utf8)
+        XCTAssertTrue(csv.split(separator: "\n")[0].contains("training.optimizer.lr,training.clip"), csv)
+        XCTAssertEqual(csv.split(separator: "\n").count, 4)
+    }
+
     func testRandomSearchMistakesAreOneSentence() throws {
         func refused(_ keys: String, _ message: String, line: UInt = #line) throws {
             try write("s.yaml", SweepCommandTests.tiny + "sweep:\n  random:\n    samples: 4\n    keys: {\(keys)}\n")

@@ -125,6 +125,8 @@ extension ComparisonReport {
     /// Whether `a` and `b` split the runs the same way (one determines the other).
     func changesWith(_ a: String, _ b: String) -> Bool {
         guard a != b else { return true }
+        // Two keys drawn at random pair one-to-one only because each sample is drawn once.
+        if sampledKeys.contains(a) && sampledKeys.contains(b) { return false }
         var ab: [String: String] = [:], ba: [String: String] = [:]
         for run in runs where !run.config.isEmpty {
             let x = run.value(a) ?? "", y = run.value(b) ?? ""

@@ -427,6 +427,7 @@ final class SweepManifest: Sendable {
                 ("working_directory", YAMLNode(workingDirectory)),
                 ("arguments", YAMLNode(command.dropFirst().map { YAMLNode($0) })),
                 ("overrides", YAMLNode(sweep.commonOverrides.map { YAMLNode($0) })),
+                ("random_keys", YAMLNode((sweep.spec.random?.keys ?? []).map { YAMLNode($0.key) })),
                 ("run_count", YAMLNode(sweep.runs.count)),
                 ("runs", YAMLNode(runs)),
             ])
