@@ -129,9 +129,10 @@ extension Sweep {
             if let i = byState.firstIndex(where: { $0.state == task.state }) { byState[i].ids.append(id) }
             else { byState.append((task.state, [id])) }
         }
-        let parts = byState.map { group in
-            "\(group.state) " + group.ids.sorted { (Int($0) ?? Int.max, $0) < (Int($1) ?? Int.max, $1) }.joined(separator: ",")
-        }
+        // Task ids in number order (tasks not started yet, `[3-4%2]`, last), groups by their first id.
+        func order(_ a: String, _ b: String) -> Bool { (Int(a) ?? Int.max, a) < (Int(b) ?? Int.max, b) }
+        let groups = byState.map { (state: $0.state, ids: $0.ids.sorted(by: order)) }.sorted { order($0.ids[0], $1.ids[0]) }
+        let parts = groups.map { "\($0.state) " + $0.ids.joined(separator: ",") }
         say("Slurm job \(record.job) (--array=\(record.array), submission \(total)): tasks " + parts.joined(separator: "; ")
             + "; task logs in \(logs)")
     }

@@ -114,7 +114,7 @@ final class SweepSlurmCLITests: XCTestCase {
             3  tied=false,seed=1  pending
             4  tied=false,seed=2  pending
             completed 1, pending 3
-            Slurm job 42 (--array=1-4%3, submission 1): tasks COMPLETED 2; RUNNING 1; PENDING [3-4%3]; task logs in results/tiny/slurm/logs
+            Slurm job 42 (--array=1-4%3, submission 1): tasks RUNNING 1; COMPLETED 2; PENDING [3-4%3]; task logs in results/tiny/slurm/logs
             3 runs did not finish; run them (resuming interrupted ones from their checkpoints), from \(folder), with: rnnlab sweep s.yaml --slurm --mem 2G --jobs 2 --sbatch=--qos=low --partition main
 
             """)
