@@ -13,7 +13,8 @@ struct Sweep: ParsableCommand {
         abstract: "Run every run of a sweep, several at a time; run it again to resume.",
         discussion: [
             "FILE is an experiment file with a sweep section, or a sweep file that names a base experiment (see docs/sweeps.md). "
-                + "Every run is checked before any starts. Runs go to <results>/<experiment name>/<run name>/, named after their "
+                + "Runs are checked before any starts (every run of a sweep of up to 2000); a sweep of more runs than its max_runs "
+                + "(default 100000) is refused. Runs go to <results>/<experiment name>/<run name>/, named after their "
                 + "overrides (hidden_size=200,tied=true,seed=2); <results>/<experiment name>/sweep.yaml lists the command, every run "
                 + "and its status. --set changes a key in every run; --set sweep.… changes the sweep (e.g. --set sweep.seeds=1).",
             "Each run is a child `rnnlab run` process. --jobs N runs N at once, each with max(1, cores / N) BLAS threads "
