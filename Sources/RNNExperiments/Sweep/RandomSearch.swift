@@ -182,7 +182,8 @@ public struct RandomSearch: Sendable, Equatable {
             }
             return .logUniform(low, high)
         default:
-            return .intUniform(items[0].int!, items[1].int!)
+            // Both are integers: checked with the range's shape above.
+            return .intUniform(Int(low), Int(high))
         }
     }
 }

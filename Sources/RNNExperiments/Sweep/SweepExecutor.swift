@@ -8,7 +8,8 @@
 // its BLAS threads are set so that workers × threads does not exceed the usable cores. A lock
 // file per run (flock) keeps two sweeps — on one machine, or array tasks sharing a results tree —
 // from running the same run at once. Each run's stderr is kept in `logs/<run>.log`.
-// Runs are taken from the plan one at a time; nothing here holds the whole sweep.
+// Runs are computed from the plan one at a time: a run holds memory only once it is run or
+// listed (a dry run lists a bounded number and counts the rest).
 
 import Foundation
 import RNNYAML
