@@ -28,12 +28,12 @@ wait_job() {
     log "job $job left the queue after ${t}s"
 }
 
-# Each run trains 200 steps of a 32-unit model (a few seconds), with a checkpoint every 10 steps.
+# Each run trains 400 steps of a 32-unit model (a few seconds), with a checkpoint every 10 steps.
 cat > sweep.yaml <<'YAML'
 name: slurm-ci
 data: {type: synthetic, train_tokens: 20000, valid_tokens: 2000, test_tokens: 2000}
 model: {embedding_size: 32, hidden_size: 32, tied: true}
-training: {bptt: 20, batch_size: 8, eval_batch_size: 8, max_steps: 200, log_every: 50, eval_every: 50, checkpoint_every: 10, optimizer: sgd}
+training: {bptt: 20, batch_size: 8, eval_batch_size: 8, max_steps: 400, log_every: 50, eval_every: 50, checkpoint_every: 10, optimizer: sgd}
 sweep:
   grid:
     model.tied: [true, false]
@@ -74,7 +74,7 @@ completed=$(grep -l '"status" : "completed"' "$root"/*/summary.json | wc -l)
 [ "$completed" -eq 5 ] || fail "$completed runs completed after the first submission, expected 5"
 grep -q '"status" : "interrupted"' "$root/$run3/summary.json" || fail "$run3 is not interrupted: $(grep status "$root/$run3/summary.json")"
 steps_before=$(sed -n 's/.*"steps" : \([0-9]*\).*/\1/p' "$root/$run3/summary.json")
-[ "$steps_before" -gt 0 ] && [ "$steps_before" -lt 200 ] || fail "$run3 stopped at step $steps_before, not part-way"
+[ "$steps_before" -gt 0 ] && [ "$steps_before" -lt 400 ] || fail "$run3 stopped at step $steps_before, not part-way"
 state=$(squeue -h -t all -j "${job}_3" -o %T)
 [ "$state" = CANCELLED ] || fail "task 3 is $state, not CANCELLED"
 for task in 1 2 3 4 5 6; do [ -f "$root/slurm/logs/${job}_$task.out" ] || fail "no log for task $task"; done
@@ -97,7 +97,7 @@ wait_job "$job2" 120
 grep -q "$run3: resumed from its last checkpoint" "$root/slurm/logs/${job2}_3.out" || fail "task 3 did not resume $run3: $(cat "$root/slurm/logs/${job2}_3.out")"
 [ -f "$root/$run3/kept-by-resume" ] || fail "$run3's folder was replaced, not resumed"
 grep -q '"status" : "completed"' "$root/$run3/summary.json" || fail "$run3 did not complete after resuming"
-grep -q '"steps" : 200' "$root/$run3/summary.json" || fail "$run3 did not reach step 200"
+grep -q '"steps" : 400' "$root/$run3/summary.json" || fail "$run3 did not reach step 400"
 folders=$(find "$root" -mindepth 2 -maxdepth 2 -name summary.json | wc -l)
 completed=$(grep -l '"status" : "completed"' "$root"/*/summary.json | wc -l)
 [ "$folders" -eq 6 ] && [ "$completed" -eq 6 ] || fail "$folders run folders, $completed completed; expected 6 and 6"
