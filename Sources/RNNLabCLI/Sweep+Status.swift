@@ -46,7 +46,13 @@ extension Sweep {
         var counts: [SweepRunStatus: Int] = [:]
         var rows: [(run: SweepRun, status: SweepRunStatus, note: String)] = []
         var failed: [String] = []
+        // No run folder and no run log yet: every run is pending, and the count needs no look at the others.
+        let anyRun = SweepExecutor.hasRunFolders(root: root, entries: existing) || existing.contains("logs")
         for run in sweep.runs {
+            if !anyRun && rows.count >= Self.statusListLimit {
+                counts[.pending, default: 0] += sweep.runs.count - run.index
+                break
+            }
             let folder = root + "/" + run.name
             var status = existing.contains(run.name) ? SweepExecutor.status(ofRun: folder, lock: root + "/.locks/" + run.name + ".lock") : .pending
             // A run that failed before making its folder (a missing data file) left only its log.

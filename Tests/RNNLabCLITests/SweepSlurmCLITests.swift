@@ -157,12 +157,28 @@ final class SweepSlurmCLITests: XCTestCase {
     func testAHugeSweepIsRefusedAtOnceNamingItsSize() throws {
         let values = "[" + (1...40).map(String.init).joined(separator: ", ") + "]"
         let keys = ["training.optimizer.lr", "training.clip", "training.bptt", "training.batch_size", "model.hidden_size", "model.embedding_size"]
-        try write("s.yaml", SweepCommandTests.tiny + "sweep:\n  grid:\n" + keys.map { "    \($0): \(values)\n" }.joined())
+        let untied = SweepCommandTests.tiny.replacingOccurrences(of: "tied: true", with: "tied: false")
+        try write("s.yaml", untied + "sweep:\n  grid:\n" + keys.map { "    \($0): \(values)\n" }.joined())
         let started = Date()
         let r = try RNNLabBinary.run(["sweep", "s.yaml", "--dry-run"], in: folder)
         XCTAssertLessThan(Date().timeIntervalSince(started), 10)
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(r.stderr, "rnnlab: error: s.yaml: the sweep has 4096000000 runs (40 × 40 × 40 × 40 × 40 × 40), more than the limit of 100000; make it smaller, or raise the limit with --set sweep.max_runs=N or max_runs: N in its sweep section.\n")
+        XCTAssertEqual(try contents(), ["s.yaml"])
+
+        // With the limit raised, a shard's dry run and a submission's dry run print what they list, at once.
+        let raised = Date()
+        let shard = try RNNLabBinary.run(["sweep", "s.yaml", "--dry-run", "--set", "sweep.max_runs=5000000000", "--shard", "3/1000"], in: folder)
+        XCTAssertEqual(shard.status, 0, shard.stderr)
+        XCTAssertTrue(shard.stdout.hasPrefix("tiny: 4096000000 runs, 4096000 in shard 3/1000 → results/tiny\n"), shard.stdout)
+        XCTAssertTrue(shard.stdout.contains("\n     3  lr=1,clip=1,bptt=1,batch_size=1,hidden_size=1,embedding_size=3     pending  would run\n"), shard.stdout)
+        XCTAssertTrue(shard.stdout.contains("(the first 1000 of 4096000 runs are listed)\nwould run 4096000 of 4096000 runs, up to 1 at a time.\n"), shard.stdout)
+        try fake("sbatch", Self.sbatch)
+        try fake("sinfo", Self.sinfo)
+        let slurm = try rnnlab("sweep", "s.yaml", "--slurm", "--dry-run", "--set", "sweep.max_runs=5000000000")
+        XCTAssertEqual(slurm.status, 0, slurm.stderr)
+        XCTAssertTrue(slurm.stdout.hasSuffix("would submit 1000 tasks (--array=1-1000) for 4096000000 of 4096000000 runs.\n"), slurm.stdout)
+        XCTAssertLessThan(Date().timeIntervalSince(raised), 20)
         XCTAssertEqual(try contents(), ["s.yaml"])
     }
 

@@ -27,13 +27,20 @@ public struct SlurmSubmission: Sendable {
     public var settings: SlurmSettings
 
     /// The shards of `runs` split `shards` ways that hold a run not finished and not running.
-    /// Reads each run's status from its folder under `root`; holds one flag per shard.
+    /// Reads each run's status from its folder under `root` (none when there is no run folder
+    /// yet); holds one flag per shard.
     public init(runs: SweepPlan, root: String, shards: Int, settings: SlurmSettings) {
         precondition(shards >= 1, "SlurmSubmission: \(shards) shards")
         let existing = Set((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
         var wanted = [Bool](repeating: false, count: shards)
         var unfinished = 0, running = 0
-        for run in runs {
+        // No run folder yet (a first submission): every run is unfinished, without looking at each.
+        let anyRun = SweepExecutor.hasRunFolders(root: root, entries: existing)
+        if !anyRun {
+            unfinished = runs.count
+            for i in 0..<min(shards, runs.count) { wanted[i] = true }
+        }
+        for run in anyRun ? runs[...] : runs[0..<0] {
             guard existing.contains(run.name) else {
                 unfinished += 1
                 wanted[run.index % shards] = true

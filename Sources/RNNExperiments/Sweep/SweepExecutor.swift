@@ -218,10 +218,13 @@ public struct SweepExecutor: Sendable {
         -> (listed: [SweepRunResult], toRun: Int, total: Int) {
         let root = Self.root(of: sweep, resultsRoot: options.resultsRoot)
         let existing = Set((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+        let anyRun = Self.hasRunFolders(root: root, entries: existing)
         var listed: [SweepRunResult] = []
         var toRun = 0
         let runs = Self.runs(of: sweep, shard: options.shard)
         for r in runs {
+            // No run folder yet: every run is pending, and the count needs no look at the others.
+            guard anyRun || listed.count < limit else { return (listed, runs.count, runs.count) }
             let status = existing.contains(r.name) ? Self.status(ofRun: root + "/" + r.name, lock: root + "/.locks/" + r.name + ".lock") : .pending
             if !status.isFinished && status != .running { toRun += 1 }
             guard listed.count < limit else { continue }
@@ -237,6 +240,16 @@ public struct SweepExecutor: Sendable {
             listed.append(SweepRunResult(run: r, status: status, note: note))
         }
         return (listed, toRun, runs.count)
+    }
+
+    /// Whether the sweep folder `root`, whose entries are `entries`, holds a folder that may be
+    /// a run (anything but hidden ones, `logs` and `slurm`).
+    public static func hasRunFolders(root: String, entries: Set<String>) -> Bool {
+        entries.contains { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".") && name != "logs" && name != "slurm"
+                && FileManager.default.fileExists(atPath: root + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
     }
 
     /// The log of run `name` of the sweep at `root`: its `rnnlab run`'s stderr.
