@@ -31,8 +31,9 @@ enum RNNLabBinary {
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("rnnlab").path
     }
 
-    /// Runs `rnnlab args…` in `directory` and waits for it.
-    static func run(_ args: [String], in directory: String, file: StaticString = #filePath, line: UInt = #line) throws -> CommandResult {
+    /// Runs `rnnlab args…` in `directory` and waits for it; `environment` changes some variables.
+    static func run(_ args: [String], in directory: String, environment: [String: String] = [:],
+                    file: StaticString = #filePath, line: UInt = #line) throws -> CommandResult {
         let binary = path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             XCTFail("no rnnlab binary at \(binary); build it first (swift build), or set RNNLAB_BINARY", file: file, line: line)
@@ -42,6 +43,7 @@ enum RNNLabBinary {
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
