@@ -10,7 +10,7 @@
 // implies FMA), and each clone does the same IEEE operations in the same order, so results do not
 // depend on which clone runs. The operations and their order are those of the Swift SIMD kernels
 // these replace (horizontal sums left to right from −0, as `SIMD.sum()`), so the numbers are
-// unchanged too.
+// unchanged too. (valgrind 3.19 has no AVX-512, so under callgrind the AVX2 clone runs.)
 //
 // exp (Cephes expf): n = round(x·log2 e) by the 1.5·2^23 "magic add", r = x − n·ln2 in two
 // Cody–Waite pieces, e^r ≈ 1 + r + r²·P(r) with Cephes' degree-5 minimax P, 2^n built in the
