@@ -54,8 +54,10 @@ let package = Package(
         .target(name: "RNNTensorBoard"),
         .target(
             name: "RNNExperiments",
-            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNTensorBoard"]
+            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNTensorBoard", "RNNRendering"]
         ),
+        // Charts, SVG, HTML, Markdown, CSV and number formatting; knows nothing about runs.
+        .target(name: "RNNRendering"),
         .target(
             name: "RNNLabCLI",
             dependencies: ["RNNExperiments", "RNNYAML", "RNNData", "RNNTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "RNNYAMLTests", dependencies: ["RNNYAML"]),
         .testTarget(name: "RNNTensorBoardTests", dependencies: ["RNNTensorBoard"]),
         .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments"]),
+        .testTarget(name: "RNNRenderingTests", dependencies: ["RNNRendering"]),
         .testTarget(name: "RNNLabCLITests", dependencies: ["RNNLabCLI"]),
     ]
 )

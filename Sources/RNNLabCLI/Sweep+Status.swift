@@ -8,6 +8,7 @@ import ArgumentParser
 import Foundation
 import RNNExperiments
 import RNNYAML
+import RNNRendering
 
 extension Sweep {
     /// The most runs the status table lists (not finished ones first); it counts them all.

@@ -7,6 +7,7 @@
 import ArgumentParser
 import Foundation
 import RNNExperiments
+import RNNRendering
 
 struct Sweep: RegistryCommand {
     static let configuration = CommandConfiguration(

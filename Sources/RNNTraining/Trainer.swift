@@ -168,7 +168,7 @@ public final class Trainer<T: BLASScalar> {
         var wallMark = clock.now
         func tickWall() {
             let now = clock.now
-            progress.elapsedSeconds += seconds(now - wallMark)
+            progress.elapsedSeconds += (now - wallMark).inSeconds
             wallMark = now
         }
         let B = train.batchSize
@@ -217,7 +217,7 @@ public final class Trainer<T: BLASScalar> {
                                                                 : "loss became \(loss)", diverged: progress.step)
                     }
                     optimizer.update(model.parameters, learningRate: schedule.learningRate, gradientScale: clip.scale)
-                    let dt = seconds(clock.now - t0)
+                    let dt = (clock.now - t0).inSeconds
                     progress.step += 1
                     progress.nextChunk += 1
                     progress.tokens += n * B
@@ -303,8 +303,10 @@ public final class Trainer<T: BLASScalar> {
     }
 }
 
-@inline(__always)
-func seconds(_ d: Duration) -> Double {
-    let c = d.components
-    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+extension Duration {
+    /// The duration in seconds, as a Double (for rates and logs).
+    @inlinable public var inSeconds: Double {
+        let c = components
+        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+    }
 }

@@ -3,6 +3,7 @@
 // key with one line per variant (tied and untied), mean ± std over seeds.
 
 import Foundation
+import RNNRendering
 
 /// A figure of a report and the file it is written to.
 public struct ReportFigure: Sendable, Equatable {

@@ -3,6 +3,7 @@
 // No dates or absolute paths are added, so a report of the same runs is byte-identical.
 
 import Foundation
+import RNNRendering
 
 extension ComparisonReport {
     /// The report's title.

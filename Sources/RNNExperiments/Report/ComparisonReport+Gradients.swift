@@ -2,6 +2,8 @@
 // (`diagnostics.gradient_through_time`), overlaid: one panel for the first recorded step (early in
 // training) and one for the last, one line per run, log norm against distance.
 
+import RNNRendering
+
 extension ComparisonReport {
     /// `gradients.svg`, when any run recorded the gradient through time.
     func gradientFigure() -> ReportFigure? {

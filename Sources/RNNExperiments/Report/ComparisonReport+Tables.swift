@@ -2,6 +2,7 @@
 // table. Perplexities have 3 decimals, throughput none; the CSV keeps full precision.
 
 import Foundation
+import RNNRendering
 
 extension ComparisonReport {
     /// One row per run, sorted as `runs`: name, swept keys, parameters, best valid and test

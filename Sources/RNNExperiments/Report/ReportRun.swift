@@ -4,6 +4,7 @@
 
 import Foundation
 import RNNYAML
+import RNNRendering
 
 /// A run, read from its folder.
 public struct ReportRun: Sendable, Equatable {

@@ -2,6 +2,8 @@
 // each side over its seeds: test perplexity mean ± sample standard deviation, the difference
 // tied − untied, and both parameter counts. It will not format anything (ComparisonReport does).
 
+import RNNRendering
+
 /// Tied and untied runs that are otherwise alike.
 public struct TiedPair: Sendable, Equatable {
     /// The other swept keys' values, e.g. `hidden_size=200`; empty when nothing else was swept.

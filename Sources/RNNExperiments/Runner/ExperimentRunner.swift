@@ -11,6 +11,7 @@ import RNNData
 import RNNModel
 import RNNTensor
 import RNNTraining
+import RNNRendering
 
 /// How to run (not what: that is the config).
 public struct RunOptions: Sendable {
@@ -346,7 +347,7 @@ public struct ExperimentRunner {
         }
         recorder.sync()
         tensorboard.sync()
-        summary.wallSeconds = elapsedBefore + seconds(ContinuousClock.now - started)
+        summary.wallSeconds = elapsedBefore + (ContinuousClock.now - started).inSeconds
         var failure = recorder.writeError.map { "\($0)" } ?? checkpointer.writeError.map { "\($0)" } ?? tensorboard.writeError.map { "\($0)" }
         do {
             try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: config.name)
@@ -404,8 +405,3 @@ func describe(_ error: Error) -> String {
     (error as NSError).localizedDescription
 }
 
-@inline(__always)
-func seconds(_ d: Duration) -> Double {
-    let c = d.components
-    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
-}

@@ -20,6 +20,7 @@
 import Foundation
 import RNNTensor
 import RNNYAML
+import RNNRendering
 
 /// Random samples of some keys.
 public struct RandomSearch: Sendable, Equatable {

@@ -16,6 +16,7 @@ import RNNYAML
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import RNNRendering
 #endif
 
 /// This process's share of a sweep: shard `index` (from 1) of `count`.
@@ -332,7 +333,7 @@ public struct SweepExecutor: Sendable {
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         children.remove(p.processIdentifier)
-        let elapsed = seconds(ContinuousClock.now - started)
+        let elapsed = (ContinuousClock.now - started).inSeconds
         let logFile = Self.logPath(root: root, run: r.name)
         if !errorText.isEmpty || FileManager.default.fileExists(atPath: logFile) {
             try? FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)

@@ -3,6 +3,7 @@
 // well-formed HTML and SVG, and byte-identical output for the same runs.
 
 import XCTest
+import RNNRendering
 @testable import RNNExperiments
 
 final class ComparisonReportTests: XCTestCase {

@@ -6,6 +6,7 @@ import Foundation
 import RNNTraining
 import Synchronization
 import XCTest
+import RNNRendering
 @testable import RNNExperiments
 
 /// A fresh folder under the temporary directory, removed by `remove()`.

@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 import RNNExperiments
 import RNNTensorBoard
+import RNNRendering
 
 /// Asserts that every file in a run folder is whole: summary.json decodes, the CSVs parse with
 /// their headers (an unfinished last line is allowed), config.yaml loads, checkpoints decode,

@@ -1,7 +1,7 @@
 // Tests for Statistics: mean, sample standard deviation (nil for one value), min/max, NaN.
 
 import XCTest
-@testable import RNNExperiments
+@testable import RNNRendering
 
 final class StatisticsTests: XCTestCase {
     func testSummary() throws {

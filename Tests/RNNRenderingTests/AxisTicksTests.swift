@@ -2,7 +2,7 @@
 // including degenerate and huge ranges.
 
 import XCTest
-@testable import RNNExperiments
+@testable import RNNRendering
 
 final class AxisTicksTests: XCTestCase {
     func testLinearOneTwoFiveSteps() {

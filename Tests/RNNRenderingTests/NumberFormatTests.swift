@@ -1,7 +1,7 @@
 // Tests for NumberFormat: fixed decimals, round-trippable shortest spelling, compact labels.
 
 import XCTest
-@testable import RNNExperiments
+@testable import RNNRendering
 
 final class NumberFormatTests: XCTestCase {
     func testFixedDecimals() {

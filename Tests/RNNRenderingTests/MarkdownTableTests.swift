@@ -1,7 +1,7 @@
 // Tests for MarkdownTable: exact GitHub markdown and plain-text renderings with alignments.
 
 import XCTest
-@testable import RNNExperiments
+@testable import RNNRendering
 
 final class MarkdownTableTests: XCTestCase {
     private func table() -> MarkdownTable {

@@ -2,7 +2,7 @@
 // formatting, a truncated last line from a killed run, and the exact error sentences.
 
 import XCTest
-@testable import RNNExperiments
+@testable import RNNRendering
 
 final class CSVTests: XCTestCase {
     func testQuotingOnlyWhenNeeded() {

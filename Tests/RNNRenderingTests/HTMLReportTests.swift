@@ -2,7 +2,7 @@
 // references, no scripts), figures inline with unique ids, tables with alignment classes.
 
 import XCTest
-@testable import RNNExperiments
+@testable import RNNRendering
 
 final class HTMLReportTests: XCTestCase {
     private func report() -> HTMLReport {

@@ -2,7 +2,7 @@
 // (single point, equal values, empty and non-finite data, huge ranges), escaping, determinism.
 
 import XCTest
-@testable import RNNExperiments
+@testable import RNNRendering
 
 final class LineChartSVGTests: XCTestCase {
     /// A training-curve chart like the runner draws: loss per step and sparse validation points.

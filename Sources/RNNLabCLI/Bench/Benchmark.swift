@@ -80,7 +80,7 @@ public func measureSgemmPeak(rows: Int = 700, vocabulary: Int = 10000, hidden: I
     let clock = ContinuousClock()
     let start = clock.now
     for _ in 0..<repeats { gemm(a.matrix, b.matrix, transposeB: true, into: c.matrix) }
-    let s = seconds(clock.now - start)
+    let s = (clock.now - start).inSeconds
     return 2.0 * Double(rows * vocabulary * hidden * repeats) / s / 1e9
 }
 
@@ -131,7 +131,7 @@ public struct Benchmark {
                 _ = model.forwardBackward(inputs: inputs, targets: inputs + config.batch, steps: n, batch: config.batch, state: state)
                 sgd.update(model.parameters, learningRate: 1, gradientScale: clipScale(model.parameters, maxNorm: 0.25).scale)
                 if k >= warmupSteps {
-                    timed += seconds(clock.now - t0)
+                    timed += (clock.now - t0).inSeconds
                     tokens += n * config.batch
                 }
             }
@@ -140,7 +140,7 @@ public struct Benchmark {
         let evalData = TokenBatches(stream: valid, batchSize: config.evalBatch)
         let e0 = clock.now
         let result = evaluate(model, on: evalData)
-        let evalRate = Double(result.tokens) / seconds(clock.now - e0)
+        let evalRate = Double(result.tokens) / (clock.now - e0).inSeconds
         let E = Double(config.embedding), H = Double(config.hidden)
         let gflops = trainRate * 6 * (E * H + H * H + H * Double(V)) / 1e9
         return BenchmarkResult(
@@ -188,7 +188,7 @@ public func measureSoftmaxKernels(rows: Int = 700, cols: Int = 10_000, threads: 
                 input.withUnsafeBufferPointer { w.baseAddress!.update(from: $0.baseAddress!, count: n) }
                 let start = clock.now
                 body(w.baseAddress!)
-                let s = seconds(clock.now - start)
+                let s = (clock.now - start).inSeconds
                 best = min(best, s)
                 total += s
             }
