@@ -4,19 +4,15 @@
 // counting as finished, errors before anything runs, the dry run, and the report's files.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 
 final class SweepCommandTests: XCTestCase {
-    private var folder = ""
+    private var scratch: ScratchFolder!
+    private var folder: String { scratch.path }
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("sweepcli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
+    override func setUp() { scratch = ScratchFolder("sweepcli") }
+    override func tearDown() { scratch.remove() }
 
     static let tiny = """
         name: tiny
@@ -30,8 +26,8 @@ final class SweepCommandTests: XCTestCase {
         try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
     }
 
-    private func rnnlab(_ args: String..., file: StaticString = #filePath, line: UInt = #line) throws -> CommandResult {
-        try RNNLabBinary.run(args, in: folder, file: file, line: line)
+    private func rnnlab(_ args: String...) throws -> CommandResult {
+        try RNNLabBinary.run(args, in: folder)
     }
 
     private func summary(_ run: String) throws -> [String: Any] {
@@ -171,7 +167,7 @@ final class SweepCommandTests: XCTestCase {
         try write("s.yaml", Self.tiny.replacingOccurrences(of: "max_steps: 10", with: "epochs: 1000")
                   .replacingOccurrences(of: "train_tokens: 3000", with: "train_tokens: 100000") + "sweep:\n  seeds: 3\n")
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: RNNLabBinary.path)
+        p.executableURL = URL(fileURLWithPath: try RNNLabExecutable.path())
         p.arguments = ["sweep", "s.yaml", "--jobs", "2"]
         p.currentDirectoryURL = URL(fileURLWithPath: folder)
         let outPath = folder + "/out.txt"
