@@ -9,7 +9,7 @@ final class ComparisonReportTests: XCTestCase {
     private var fixtures: ReportFixtures!
 
     override func setUpWithError() throws {
-        fixtures = try ReportFixtures()
+        fixtures = ReportFixtures()
         try fixtures.standardSweep()
     }
 
@@ -70,7 +70,7 @@ final class ComparisonReportTests: XCTestCase {
     }
 
     func testNoPairsWithoutTiedAndUntied() throws {
-        let other = try ReportFixtures()
+        let other = ReportFixtures()
         defer { other.remove() }
         try other.run("a", hidden: 10, tied: true, seed: 1, bestValid: 50, test: 51, params: 10)
         try other.run("b", hidden: 20, tied: true, seed: 1, bestValid: 40, test: 41, params: 20)
