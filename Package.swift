@@ -6,6 +6,7 @@
 //   rnnlab (executable) → RNNLabCLI → RNNExperiments → RNNTraining → RNNModel → RNNTensor → CBLAS
 //                                    ↘ RNNYAML → CYAML     ↘ RNNData
 //   RNNNGram (Kneser-Ney n-grams, mixtures) → RNNData, RNNTensor; ngram-anchor is its PTB benchmark.
+//                                    ↘ RNNTensorBoard (event files; Foundation only)
 import PackageDescription
 
 let package = Package(
@@ -46,9 +47,10 @@ let package = Package(
         .executableTarget(name: "ngram-anchor", dependencies: ["RNNNGram", "RNNData"]),
         .target(name: "RNNTraining", dependencies: ["RNNModel", "RNNData", "RNNTensor"]),
         .target(name: "RNNYAML", dependencies: ["CYAML"]),
+        .target(name: "RNNTensorBoard"),
         .target(
             name: "RNNExperiments",
-            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor"]
+            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNTensorBoard"]
         ),
         .target(
             name: "RNNLabCLI",
@@ -68,10 +70,11 @@ let package = Package(
         // runs, the run comparison, the built rnnlab's path and the seeded generator. Used by test targets only.
         .target(
             name: "RNNTestSupport",
-            dependencies: ["RNNExperiments", "RNNTraining", "RNNTensor"],
+            dependencies: ["RNNExperiments", "RNNTraining", "RNNTensor", "RNNTensorBoard"],
             path: "Tests/Support/RNNTestSupport"
         ),
         .testTarget(name: "RNNYAMLTests", dependencies: ["RNNYAML", "RNNTestSupport"]),
+        .testTarget(name: "RNNTensorBoardTests", dependencies: ["RNNTensorBoard"]),
         .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments", "RNNTestSupport"]),
         .testTarget(name: "RNNLabCLITests", dependencies: ["RNNLabCLI", "RNNExperiments", "RNNTestSupport"]),
     ]

@@ -120,15 +120,29 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
         return S.rows(B..<(rows + B))
     }
 
+    public var supportsStateGradient: Bool { true }
+
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient dHT: MatrixRef<Scalar>?, initialStateGradient dH0: MatrixRef<Scalar>?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "ElmanCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
         precondition(inputs.rows == rows, "ElmanCell.backward: inputs do not match the last forward chunk")
         let A = pre.matrix.rows(0..<rows)
         let S = states.matrix.rows(0..<(rows + B))
         let dA = dPre.matrix.rows(0..<rows)
+        if let dHT {
+            // The final state is h_T itself: its gradient from beyond the chunk joins the output's.
+            precondition(dHT.rows == B && dHT.cols == H, "ElmanCell.backward: final state gradient \(dHT.rows)×\(dHT.cols), expected \(B)×\(H)")
+            addRows(dHT, into: dH.rows((steps - 1) * B..<rows))
+        }
 
         // Through time, last step first: da_t = g'(a_t) ⊙ dh_t; dh_{t-1} += da_t U.
         for t in stride(from: steps - 1, through: 0, by: -1) {
@@ -137,6 +151,9 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
                                 upstream: UnsafePointer(dH.row(t * B)), into: dA.row(t * B), count: B * H)
             if t > 0 {
                 gemm(dA.rows(block), U.value.matrix, into: dH.rows((t - 1) * B..<t * B), beta: 1)
+            } else if let dH0 {
+                precondition(dH0.rows == B && dH0.cols == H, "ElmanCell.backward: initial state gradient \(dH0.rows)×\(dH0.cols), expected \(B)×\(H)")
+                gemm(dA.rows(block), U.value.matrix, into: dH0)   // dh_0 = da_1 U
             }
         }
         // Parameter gradients over the whole chunk: dU += Σ_t da_tᵀ h_{t-1}, dW += Σ_t da_tᵀ x_t,

@@ -154,12 +154,29 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
         }
     }
 
+    public var supportsStateGradient: Bool { true }
+
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient dHT: MatrixRef<Scalar>?, initialStateGradient dH0: MatrixRef<Scalar>?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "GRUCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
         precondition(inputs.rows == rows, "GRUCell.backward: inputs do not match the last forward chunk")
+        if let dH0 {
+            precondition(dH0.rows == B && dH0.cols == H, "GRUCell.backward: initial state gradient \(dH0.rows)×\(dH0.cols), expected \(B)×\(H)")
+        }
+        if let dHT {
+            // The final state is h_T itself: its gradient from beyond the chunk joins the output's.
+            precondition(dHT.rows == B && dHT.cols == H, "GRUCell.backward: final state gradient \(dHT.rows)×\(dHT.cols), expected \(B)×\(H)")
+            addRows(dHT, into: dH.rows((steps - 1) * B..<rows))
+        }
         let gatesX = inputGates.matrix.rows(0..<rows), AH = hiddenGates.matrix.rows(0..<rows)
         let dAX = dInputGates.matrix.rows(0..<rows), dAH = dHiddenGates.matrix.rows(0..<rows)
         let Hs = hidden.matrix.rows(0..<(rows + B))
@@ -186,10 +203,15 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
                 if t > 0 {
                     let dhPrev = dH.row(n - B), z = g + H
                     for j in 0..<H { dhPrev[j] += dh[j] * z[j] }
+                } else if let dH0 {
+                    let dhPrev = dH0.row(r), z = g + H
+                    for j in 0..<H { dhPrev[j] = dh[j] * z[j] }   // overwritten: nothing flows in from before the chunk
                 }
             }
             if t > 0 {
                 gemm(dAH.rows(t * B..<(t + 1) * B), U.value.matrix, into: dH.rows((t - 1) * B..<t * B), beta: 1)
+            } else if let dH0 {
+                gemm(dAH.rows(0..<B), U.value.matrix, into: dH0, beta: 1)
             }
         }
         // Over the whole chunk: dU += Σ_t dĥ_tᵀ h_{t-1}, db_hh += Σ dĥ_t, dW += Σ_t da_tᵀ x_t,

@@ -1,5 +1,6 @@
-// GateMath: small helpers shared by the gated cells: the scalar σ of their reference loops
-// (Double), the pointer view for their Float kernels (RNNTensor's GateKernels), column sums.
+// GateMath: small helpers shared by the cells: the scalar σ of the gated cells' reference loops
+// (Double), the pointer view for their Float kernels (RNNTensor's GateKernels), column sums, and
+// adding one matrix into another row by row.
 
 import RNNTensor
 import RealModule
@@ -16,6 +17,16 @@ func logistic<Scalar: BLASScalar>(_ x: Scalar) -> Scalar {
 @inline(__always)
 func asFloat<Scalar: BLASScalar>(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Float> {
     UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
+/// into += from, row by row ((B, cols) each; either may be strided).
+@inline(__always)
+func addRows<Scalar: BLASScalar>(_ from: MatrixRef<Scalar>, into: MatrixRef<Scalar>) {
+    precondition(from.rows == into.rows && from.cols == into.cols, "addRows: \(from.rows)×\(from.cols) into \(into.rows)×\(into.cols)")
+    for r in 0..<from.rows {
+        let x = from.row(r), y = into.row(r)
+        for j in 0..<from.cols { y[j] += x[j] }
+    }
 }
 
 /// Column sums of `m` (rows, cols) added into `into` (cols), through one GEMM with a row of ones.

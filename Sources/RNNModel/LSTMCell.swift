@@ -169,9 +169,20 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
         }
     }
 
+    public var supportsStateGradient: Bool { true }
+
+    public var memoryStateColumns: Range<Int>? { outputSize..<(2 * outputSize) }
+
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient dST: MatrixRef<Scalar>?, initialStateGradient dS0: MatrixRef<Scalar>?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "LSTMCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
         precondition(inputs.rows == rows, "LSTMCell.backward: inputs do not match the last forward chunk")
@@ -179,7 +190,14 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
         let Hs = hidden.matrix.rows(0..<(rows + B)), Cs = cells.matrix.rows(0..<(rows + B))
         let tanhC = tanhCells.matrix.rows(0..<rows)
         let dC = dCell.matrix.rows(0..<B)
-        for r in 0..<B { dC.row(r).update(repeating: 0, count: H) }   // no gradient from beyond the chunk
+        if let dST {
+            // [dh_T | dc_T] from beyond the chunk: dh_T joins the output's gradient, dc_T starts the carry.
+            precondition(dST.rows == B && dST.cols == 2 * H, "LSTMCell.backward: final state gradient \(dST.rows)×\(dST.cols), expected \(B)×\(2 * H)")
+            addRows(MatrixRef(dST.base, rows: B, cols: H, ld: dST.ld), into: dH.rows((steps - 1) * B..<rows))
+            for r in 0..<B { copyElements(from: dST.row(r) + H, to: dC.row(r), count: H) }
+        } else {
+            for r in 0..<B { dC.row(r).update(repeating: 0, count: H) }   // no gradient from beyond the chunk
+        }
 
         // Last step first. With dh_t (from the output and from step t+1) and dc carried:
         //   dc   = dc_carry + dh ⊙ o ⊙ (1 − tanh²c_t)
@@ -204,6 +222,13 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
             if t > 0 {
                 gemm(dA.rows(t * B..<(t + 1) * B), U.value.matrix, into: dH.rows((t - 1) * B..<t * B), beta: 1)
             }
+        }
+        // The initial state [h_0 | c_0]: dh_0 = da_1 U, and dc_0 is what the loop carried out
+        // of the first step (dc ⊙ f).
+        if let dS0 {
+            precondition(dS0.rows == B && dS0.cols == 2 * H, "LSTMCell.backward: initial state gradient \(dS0.rows)×\(dS0.cols), expected \(B)×\(2 * H)")
+            gemm(dA.rows(0..<B), U.value.matrix, into: MatrixRef(dS0.base, rows: B, cols: H, ld: dS0.ld))
+            for r in 0..<B { copyElements(from: dC.row(r), to: dS0.row(r) + H, count: H) }
         }
         // Over the whole chunk: dU += Σ_t da_tᵀ h_{t-1}, dW += Σ_t da_tᵀ x_t, db += Σ da_t
         // (both biases alike with `.split`), dx = da W.

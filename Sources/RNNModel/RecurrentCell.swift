@@ -34,7 +34,8 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     ///   - inputs: (T·B, E), kept unchanged; pass the same view to `backward`.
     ///   - state: (B, S), rows possibly strided (`ld` ≥ S): read as the initial state, then
     ///     overwritten with the final state. Whatever the caller does with it afterwards does not
-    ///     affect `backward` (truncated BPTT: no gradient reaches the initial state).
+    ///     affect `backward` (truncated BPTT: training sends no gradient to the initial state;
+    ///     `backward(…, finalStateGradient:initialStateGradient:)` can report it).
     /// - Returns: the outputs (T·B, H), a view into the cell's workspace that stays valid until
     ///   the next call to `forward`.
     func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar>
@@ -50,9 +51,53 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     /// Adds into the parameters' gradients. `outputGradient` (T·B, H) is used as scratch and
     /// left undefined. `inputGradient` (T·B, E), when given, is overwritten with d loss / d inputs.
     func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?)
+
+    /// Whether `backward(inputs:outputGradient:inputGradient:finalStateGradient:initialStateGradient:)`
+    /// can take a gradient at the chunk's final state and give the one at its initial state.
+    /// True for every built-in cell (a stack: when all its layers can); the default, for plugin
+    /// cells written before this existed, is false.
+    var supportsStateGradient: Bool { get }
+
+    /// Backpropagates through the last forward chunk, as `backward(inputs:outputGradient:inputGradient:)`,
+    /// with the state at both ends of the chunk as a variable:
+    ///
+    /// - `finalStateGradient` (B, S), when given, is d loss / d (the final state) from beyond
+    ///   the chunk, added in (read, not modified): for an LSTM both the h and the c columns.
+    /// - `initialStateGradient` (B, S), when given, is overwritten with d loss / d (the state the
+    ///   chunk started from): for an LSTM both the h and the c columns, for a stack every layer's.
+    ///
+    /// Both may be strided views (`ld` ≥ S) and must not overlap. Training passes neither
+    /// (truncated BPTT); `GradientThroughTimeProbe` passes both, one step at a time. With both
+    /// nil this computes exactly what the three-argument form computes, bit for bit.
+    ///
+    /// The default, for cells that do not provide it, runs the three-argument form when both
+    /// are nil and stops with a precondition failure otherwise: check `supportsStateGradient`.
+    func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                  finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?)
+
+    /// The columns of a stream's state row that hold the output h_t (for a stack, the top
+    /// layer's). The default, 0..<H, is where every built-in cell keeps it.
+    var outputStateColumns: Range<Int> { get }
+
+    /// The columns of a stream's state row that hold an LSTM's memory c_t (for a stack, the top
+    /// layer's), or nil when the cell (the top layer) has none. The default is nil.
+    var memoryStateColumns: Range<Int>? { get }
 }
 
 extension RecurrentCell {
+    public var supportsStateGradient: Bool { false }
+
+    public var outputStateColumns: Range<Int> { 0..<outputSize }
+
+    public var memoryStateColumns: Range<Int>? { nil }
+
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
+        precondition(finalStateGradient == nil && initialStateGradient == nil,
+                     "\(summary): this cell does not backpropagate through its state at the chunk's ends (supportsStateGradient is false)")
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient)
+    }
+
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
                         dropoutGenerator: inout Xoshiro256) -> MatrixRef<Scalar> {
         forward(inputs: inputs, steps: steps, batch: batch, state: state)

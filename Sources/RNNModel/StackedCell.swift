@@ -136,18 +136,54 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         preconditionFailure("StackedCell: unreachable")
     }
 
+    /// True when every layer can report its initial-state gradient.
+    public var supportsStateGradient: Bool { layers.allSatisfy { $0.supportsStateGradient } }
+
+    /// The top layer's h, in the stack's state row.
+    public var outputStateColumns: Range<Int> {
+        let top = layers.count - 1, columns = layers[top].outputStateColumns
+        return (stateOffsets[top] + columns.lowerBound)..<(stateOffsets[top] + columns.upperBound)
+    }
+
+    /// The top layer's c when it is an LSTM, in the stack's state row.
+    public var memoryStateColumns: Range<Int>? {
+        let top = layers.count - 1
+        guard let columns = layers[top].memoryStateColumns else { return nil }
+        return (stateOffsets[top] + columns.lowerBound)..<(stateOffsets[top] + columns.upperBound)
+    }
+
     public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
+    }
+
+    /// Each layer's initial state reaches the loss only through that layer's outputs, whose full
+    /// gradient (from the layer above and, for the top, from the loss) its backward receives; so
+    /// each layer writes its own columns of `initialStateGradient`, and reads its own columns
+    /// of `finalStateGradient` (added to its last output's gradient after the dropout mask
+    /// between layers: the state is the undropped h).
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
         let rows = lastRows
         precondition(inputs.rows == rows, "StackedCell.backward: inputs do not match the last forward chunk")
+        if let dS0 = initialStateGradient {
+            precondition(dS0.cols == stateSize, "StackedCell.backward: initial state gradient has \(dS0.cols) columns, expected \(stateSize)")
+        }
+        if let dST = finalStateGradient {
+            precondition(dST.cols == stateSize, "StackedCell.backward: final state gradient has \(dST.cols) columns, expected \(stateSize)")
+        }
         var dOut = outputGradient
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
+            let dLayerState = initialStateGradient.map { stateSlice($0, layer: l) }
+            let dLayerFinal = finalStateGradient.map { stateSlice($0, layer: l) }
             if l == 0 {
-                layers[0].backward(inputs: inputs, outputGradient: dOut, inputGradient: inputGradient)
+                layers[0].backward(inputs: inputs, outputGradient: dOut, inputGradient: inputGradient,
+                                   finalStateGradient: dLayerFinal, initialStateGradient: dLayerState)
                 return
             }
             // d loss / d (layer l's inputs) lands in the gradient buffer that dOut does not use.
             let dIn = MatrixRef(gradients[l % 2].data, rows: rows, cols: layers[l].inputSize)
-            layers[l].backward(inputs: layerInputs[l - 1].matrix.rows(0..<rows), outputGradient: dOut, inputGradient: dIn)
+            layers[l].backward(inputs: layerInputs[l - 1].matrix.rows(0..<rows), outputGradient: dOut, inputGradient: dIn,
+                               finalStateGradient: dLayerFinal, initialStateGradient: dLayerState)
             dropouts[l - 1].backward(dIn)
             dOut = dIn
         }

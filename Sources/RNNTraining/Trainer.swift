@@ -53,8 +53,26 @@ public struct TrainingOptions: Sendable {
     }
 }
 
+/// One training chunk as the model is about to see it, for diagnostics that read the model
+/// without changing it (see `Trainer.chunkProbe`).
+public struct ChunkView<T: BLASScalar> {
+    /// The step this chunk is trained in (1-based, as `progress.step` will read after it).
+    public var step: Int
+    /// (T, B) input token ids, time-major; targets are the same stream one step ahead.
+    public var inputs: UnsafePointer<Int32>
+    public var targets: UnsafePointer<Int32>
+    public var steps: Int
+    public var batch: Int
+    /// (B, stateSize): the carried state the chunk starts from. Read only.
+    public var state: Tensor<T>
+}
+
 /// Trains a language model on batched token streams.
 public final class Trainer<T: BLASScalar> {
+    /// Called with the chunk of every `every`-th step before it is trained (a diagnostic such as
+    /// the gradient through time). It must leave the model, its gradients and `state` as it found
+    /// them; its time counts in the wall clock, not in the training tokens/s.
+    public var chunkProbe: (every: Int, body: (ChunkView<T>) -> Void)?
     public let model: LanguageModel<T>
     public let optimizer: any Optimizer<T>
     public let schedule: any LearningRateSchedule
@@ -184,6 +202,10 @@ public final class Trainer<T: BLASScalar> {
                     let start = chunkStarts[progress.nextChunk]
                     let n = train.chunkLength(at: start, bptt: options.bptt)
                     let inputs = tokens.baseAddress! + start * B
+                    if let probe = chunkProbe, (progress.step + 1) % probe.every == 0 {
+                        probe.body(ChunkView(step: progress.step + 1, inputs: inputs, targets: inputs + B, steps: n, batch: B,
+                                             state: hiddenState))
+                    }
                     let t0 = clock.now
                     model.zeroGradients()
                     let loss = model.forwardBackward(inputs: inputs, targets: inputs + B, steps: n, batch: B, state: hiddenState)

@@ -30,7 +30,7 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(error([0x61, 0x0A, 0x62, 0xFF, 0x63]), "c.txt is not valid UTF-8 (first bad byte at offset 3, line 2); convert it to UTF-8")
         XCTAssertEqual(error([0xE2, 0x82]), "c.txt is not valid UTF-8 (first bad byte at offset 0, line 1); convert it to UTF-8")
         XCTAssertThrowsError(try CorpusBuilder.requireLength(10, name: "the training split", batchSize: 4, bptt: 5)) {
-            XCTAssertEqual("\($0)", "the training split has 10 tokens, fewer than the 24 that batch_size 4 × (bptt 5 + 1) needs; use a longer corpus or a smaller batch_size or bptt")
+            XCTAssertEqual("\($0)", "the training split has 10 tokens, fewer than the 24 that 4 streams × (5 steps + 1) need; use a longer corpus, fewer streams or shorter chunks")
         }
     }
 

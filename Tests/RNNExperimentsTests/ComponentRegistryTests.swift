@@ -50,7 +50,7 @@ final class ComponentRegistryTests: XCTestCase {
         XCTAssertEqual(message(.activation, "TANH"), "unknown activation \"TANH\"; did you mean tanh? (valid: relu, sigmoid, tanh)")
         XCTAssertEqual(message(.activation, "softplus"), "unknown activation \"softplus\" (valid: relu, sigmoid, tanh)")
         XCTAssertEqual(message(.optimizer, "adamw"), "unknown optimizer \"adamw\"; did you mean adam? (valid: adagrad, adam, sgd)")
-        XCTAssertEqual(message(.dataset, "txt"), "unknown dataset \"txt\"; did you mean text? (valid: chars, synthetic, text)")
+        XCTAssertEqual(message(.dataset, "txt"), "unknown dataset \"txt\"; did you mean text? (valid: chars, synthetic, text, zipf)")
         XCTAssertEqual(message(.schedule, "cosine"), "unknown schedule \"cosine\" (valid: constant, plateau, step)")
         XCTAssertEqual(message(.cell, "lstn"), "unknown cell \"lstn\"; did you mean lstm? (valid: elman, gru, lstm)")
         XCTAssertEqual(message(.output, ""), "unknown output \"\" (valid: class_softmax, softmax)")
@@ -85,7 +85,7 @@ final class ComponentRegistryTests: XCTestCase {
     func testEveryKindHasComponentsWithDocumentedParameters() {
         let registry = ComponentRegistry.builtin
         let expected: [ComponentKind: [String]] = [
-            .dataset: ["chars", "synthetic", "text"], .cell: ["elman", "gru", "lstm"], .activation: ["relu", "sigmoid", "tanh"],
+            .dataset: ["chars", "synthetic", "text", "zipf"], .cell: ["elman", "gru", "lstm"], .activation: ["relu", "sigmoid", "tanh"],
             .output: ["class_softmax", "softmax"], .initializer: ["normal", "orthogonal", "pytorch_rnn", "uniform", "xavier", "zeros"],
             .optimizer: ["adagrad", "adam", "sgd"], .schedule: ["constant", "plateau", "step"],
         ]

@@ -118,6 +118,8 @@ final class ExperimentLoaderTests: XCTestCase {
               log_every: 100
               checkpoint_every: 1000
               threads: null
+            diagnostics:
+              gradient_through_time: null
 
             """)
     }
@@ -129,14 +131,21 @@ final class ExperimentLoaderTests: XCTestCase {
             data: {type: text, train: a.txt, max_vocab: 100}
             model: {embedding_size: 6, hidden_size: 6, tied: true, activation: relu, init: {recurrent: {name: orthogonal, gain: 0.5}}}
             training: {bptt: full, optimizer: {name: adam, lr: 0.002}, schedule: {name: plateau, factor: 2, restore_best: true}, clip: null, time_budget: 15m}
+            diagnostics: {gradient_through_time: {every: 50}}
+
+            """, """
+            name: gated
+            data: {type: synthetic}
+            model: {cell: lstm, layers: 3, embedding_size: 6, hidden_size: 6, dropout: {between_layers: 0.3}, init: {forget_gate_bias: 1}}
+            training: {}
 
             """]
         for text in texts {
             let first = try load(text)
             let second = try loader.load(text: first.resolvedYAML, name: "config.yaml")
-            XCTAssertEqual(second.config, ExperimentConfig(name: first.config.name, description: first.config.description,
-                                                           seed: first.config.seed, data: first.config.data, model: first.config.model,
-                                                           training: first.config.training, sourcePath: "config.yaml"))
+            var expected = first.config
+            expected.sourcePath = "config.yaml"
+            XCTAssertEqual(second.config, expected)
             XCTAssertEqual(second.resolvedYAML, first.resolvedYAML, "resolving is idempotent")
         }
     }
@@ -238,7 +247,7 @@ final class ExperimentLoaderTests: XCTestCase {
             (replacing("name: mini", "name:"), "exp.yaml:1:1: name: missing; give the experiment a name (letters, digits, '.', '_' or '-')"),
             (replacing("name: mini", "name: ../up"), "exp.yaml:1:7: name: \"../up\" is not a valid name; use letters, digits, '.', '_' or '-'"),
             (replacing("name: mini", "name: mini\nseed: 1.5"), "exp.yaml:2:7: seed: 1.5 is not a valid seed; expected an integer ≥ 0"),
-            (replacing("data: {type: synthetic}", "data: {}"), "exp.yaml:2:7: data.type: missing; name a dataset: chars, synthetic, text"),
+            (replacing("data: {type: synthetic}", "data: {}"), "exp.yaml:2:7: data.type: missing; name a dataset: chars, synthetic, text, zipf"),
             (replacing("data: {type: synthetic}", "data: {type: text}"), "exp.yaml:2:14: data.train: missing; dataset text needs a string"),
             (replacing("data: {type: synthetic}", "data: {type: synthetic, openers: 0}"),
              "exp.yaml:2:34: data.openers: 0 is out of range; expected an integer from 1 to 1000"),

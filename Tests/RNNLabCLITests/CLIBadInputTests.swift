@@ -205,7 +205,7 @@ final class CLIBadInputTests: XCTestCase {
         try expect(replacing: "  threads: 1", with: "  schedule: {name: platau, factor: 2}",
                    "exp.yaml:20:20: training.schedule.name: unknown schedule \"platau\"; did you mean plateau? (valid: constant, plateau, step)")
         try expect(replacing: "  type: synthetic", with: "  type: synthtic",
-                   "exp.yaml:4:9: data.type: unknown dataset \"synthtic\"; did you mean synthetic? (valid: chars, synthetic, text)")
+                   "exp.yaml:4:9: data.type: unknown dataset \"synthtic\"; did you mean synthetic? (valid: chars, synthetic, text, zipf)")
     }
 
     // MARK: - Overrides

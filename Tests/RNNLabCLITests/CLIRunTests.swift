@@ -26,7 +26,7 @@ final class CLIRunTests: XCTestCase {
         let cli = try CLIHarness()
         let run = try runTiny(cli)
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: cli.path(run))),
-                       ["config.yaml", "metrics.csv", "evals.csv", "summary.json", "curves.svg", "checkpoint", "log.txt"])
+                       ["config.yaml", "metrics.csv", "evals.csv", "summary.json", "curves.svg", "checkpoint", "log.txt", "tensorboard"])
 
         // metrics.csv: the documented header and a row every log_every (2) of 10 steps.
         let metrics = try cli.read(run + "/metrics.csv").split(separator: "\n").map(String.init)

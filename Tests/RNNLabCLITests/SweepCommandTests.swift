@@ -88,7 +88,8 @@ final class SweepCommandTests: XCTestCase {
         // The report over the sweep folder.
         let report = try rnnlab("report", "results/tiny")
         XCTAssertEqual(report.status, 0, report.stderr)
-        XCTAssertTrue(report.stdout.hasPrefix("Report: tiny\n\nrun                tied   seed  params"), report.stdout)
+        // The run names (tied=true,seed=1) only repeat the swept columns, so there is no run column.
+        XCTAssertTrue(report.stdout.hasPrefix("Report: tiny\n\ntied   seed  params  best valid ppl"), report.stdout)
         XCTAssertTrue(report.stdout.contains("tied vs untied (test perplexity, mean ± std over seeds):\ngroup"), report.stdout)
         for name in ["report.md", "report.html", "runs.csv", "valid-curves.svg"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir + name), name)

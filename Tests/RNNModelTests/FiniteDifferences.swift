@@ -25,6 +25,20 @@ enum FiniteDifferences {
         abs(numeric - analytic) / max(floor, abs(numeric) + abs(analytic))
     }
 
+    /// Central differences of `loss` at every element of `point` (restored after each).
+    static func gradient(at point: [Double], step eps: Double = defaultStep, loss: ([Double]) -> Double) -> [Double] {
+        var x = point
+        return (0..<x.count).map { i in
+            let saved = x[i]
+            x[i] = saved + eps
+            let plus = loss(x)
+            x[i] = saved - eps
+            let minus = loss(x)
+            x[i] = saved
+            return (plus - minus) / (2 * eps)
+        }
+    }
+
     /// The largest relative error over every element of `parameter` between `analytic` (its
     /// gradient, one value per element) and central differences of `loss`.
     static func worstError(_ parameter: Parameter<Double>, analytic: [Double], step eps: Double = defaultStep,

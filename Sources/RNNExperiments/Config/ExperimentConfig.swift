@@ -104,6 +104,16 @@ public struct TrainingConfig: Sendable, Equatable {
     }
 }
 
+/// Opt-in measurements taken while training.
+public struct DiagnosticsConfig: Sendable, Equatable {
+    /// Record ‖∂L_T/∂h_k‖ against the distance T − k every this many steps (nil: never).
+    public var gradientThroughTimeEvery: Int?
+
+    public init(gradientThroughTimeEvery: Int? = nil) {
+        self.gradientThroughTimeEvery = gradientThroughTimeEvery
+    }
+}
+
 /// A whole experiment.
 public struct ExperimentConfig: Sendable, Equatable {
     public var name: String
@@ -112,6 +122,7 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var data: ComponentChoice
     public var model: ModelConfig
     public var training: TrainingConfig
+    public var diagnostics = DiagnosticsConfig()
     /// The file it came from (for messages and for resolving relative data paths).
     public var sourcePath: String
 

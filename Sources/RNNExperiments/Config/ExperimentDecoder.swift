@@ -49,8 +49,13 @@ struct ExperimentDecoder {
         let training = try self.training(&trainingSection)
         try top.close(trainingSection, as: "training")
 
-        let config = ExperimentConfig(name: name, description: description, seed: seed, data: data,
+        var diagnosticsSection = try top.section("diagnostics")
+        let diagnostics = try self.diagnostics(&diagnosticsSection)
+        try top.close(diagnosticsSection, as: "diagnostics")
+
+        var config = ExperimentConfig(name: name, description: description, seed: seed, data: data,
                                       model: model, training: training, sourcePath: file)
+        config.diagnostics = diagnostics
         return (config, try top.finish())
     }
 
@@ -156,6 +161,18 @@ struct ExperimentDecoder {
         return TrainingConfig(bptt: bptt, batchSize: batchSize, evalBatchSize: evalBatchSize, epochs: epochs, maxSteps: maxSteps,
                               timeBudget: timeBudget, optimizer: optimizer, schedule: schedule, clip: clip, evalEvery: evalEvery,
                               logEvery: logEvery, checkpointEvery: checkpointEvery, threads: threads)
+    }
+
+    private func diagnostics(_ diagnostics: inout ConfigSection) throws -> DiagnosticsConfig {
+        var config = DiagnosticsConfig()
+        if diagnostics.node("gradient_through_time") != nil {
+            var gtt = try diagnostics.section("gradient_through_time")
+            config.gradientThroughTimeEvery = try gtt.required("every", .int(min: 1), placeholder: .int(1)).intValue
+            try diagnostics.close(gtt, as: "gradient_through_time")
+        } else {
+            diagnostics.resolve("gradient_through_time", .null())
+        }
+        return config
     }
 
     /// Seconds from a number or text such as `90s`, `15m`, `1h`, `1h30m`.

@@ -135,6 +135,7 @@ extension ComponentRegistry {
             try r.register(dataset: textDataset(level: .word))
             try r.register(dataset: textDataset(level: .chars))
             try r.register(dataset: syntheticDataset)
+            try r.register(dataset: zipfDataset)
 
             try r.register(activation: simpleActivation("tanh", "hyperbolic tangent") { Tanh() })
             try r.register(activation: simpleActivation("relu", "rectified linear unit, max(0, x)") { ReLU() })

@@ -20,6 +20,7 @@ extension ComparisonReport {
         var out: [ReportFigure] = []
         if let curves = validCurvesFigure() { out.append(curves) }
         out += sweepFigures()
+        if let gradients = gradientFigure() { out.append(gradients) }
         return out
     }
 
@@ -87,17 +88,11 @@ extension ComparisonReport {
         return plottedKeys.compactMap { x in
             // Numeric keys that change together with x do not make separate lines.
             let others = swept.groupKeys(excluding: [x]).filter { !(numeric.contains($0) && changesWith($0, x)) }
-            let ordered = runs.sorted(by: SweptKeys.runOrder(others + [x]))
-            var lines: [SweepLine] = []
-            for run in ordered {
-                guard let xv = run.value(x).flatMap(Double.init), let y = run.test else { continue }
-                let name = others.isEmpty ? "test perplexity" : swept.describe(run, keys: others)
-                if let i = lines.firstIndex(where: { $0.name == name }) {
-                    if let j = lines[i].samples.firstIndex(where: { $0.x == xv }) { lines[i].samples[j].values.append(y) }
-                    else { lines[i].samples.append(SweepSample(x: xv, values: [y])) }
-                } else {
-                    lines.append(SweepLine(name: name, samples: [SweepSample(x: xv, values: [y])]))
-                }
+            var lines = sweepLines(x: x, others: others)
+            // Keys drawn at random (a random search) make every combination of the others
+            // unique, so each line would be one point: then only the non-numeric keys split lines.
+            if lines.count > 1 && lines.allSatisfy({ $0.samples.count == 1 }) {
+                lines = sweepLines(x: x, others: others.filter { !numeric.contains($0) })
             }
             guard !lines.isEmpty else { return nil }
             let label = swept.label(x)
@@ -110,9 +105,29 @@ extension ComparisonReport {
         }
     }
 
+    /// Test perplexity against `x`, one line per combination of the keys `others`, a sample per
+    /// value of x with every run's test perplexity at it.
+    func sweepLines(x: String, others: [String]) -> [SweepLine] {
+        let ordered = runs.sorted(by: SweptKeys.runOrder(others + [x]))
+        var lines: [SweepLine] = []
+        for run in ordered {
+            guard let xv = run.value(x).flatMap(Double.init), let y = run.test else { continue }
+            let name = others.isEmpty ? "test perplexity" : swept.describe(run, keys: others)
+            if let i = lines.firstIndex(where: { $0.name == name }) {
+                if let j = lines[i].samples.firstIndex(where: { $0.x == xv }) { lines[i].samples[j].values.append(y) }
+                else { lines[i].samples.append(SweepSample(x: xv, values: [y])) }
+            } else {
+                lines.append(SweepLine(name: name, samples: [SweepSample(x: xv, values: [y])]))
+            }
+        }
+        return lines
+    }
+
     /// Whether `a` and `b` split the runs the same way (one determines the other).
     func changesWith(_ a: String, _ b: String) -> Bool {
         guard a != b else { return true }
+        // Two keys drawn at random pair one-to-one only because each sample is drawn once.
+        if sampledKeys.contains(a) && sampledKeys.contains(b) { return false }
         var ab: [String: String] = [:], ba: [String: String] = [:]
         for run in runs where !run.config.isEmpty {
             let x = run.value(a) ?? "", y = run.value(b) ?? ""

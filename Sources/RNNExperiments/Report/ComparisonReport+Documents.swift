@@ -21,6 +21,8 @@ extension ComparisonReport {
         }
         if let floor = commonFloor {
             out.append("Entropy floor of the data (the best perplexity any model can reach): \(NumberFormat.fixed(floor, decimals: 3)).")
+        } else if let low = runs.compactMap(\.summary.floorPPL).min(), let high = runs.compactMap(\.summary.floorPPL).max() {
+            out.append("The runs' data have different entropy floors (the best perplexity any model can reach), from \(NumberFormat.fixed(low, decimals: 3)) to \(NumberFormat.fixed(high, decimals: 3)): see the floor column.")
         }
         return out
     }

@@ -6,18 +6,27 @@ import Foundation
 extension ComparisonReport {
     /// One row per run, sorted as `runs`: name, swept keys, parameters, best valid and test
     /// perplexity, training tokens per second, status. Missing values read `-`.
+    ///
+    /// The `run` column shows only the part of each run's name that the swept-key columns do not
+    /// (a sweep names its runs `tied=true,hidden_size=64,seed=2`, which would repeat them), and
+    /// is left out when the columns say it all; runs.csv keeps the full names.
     public func runsTable() -> MarkdownTable {
-        var columns: [MarkdownTable.Column] = [.init("run")]
+        let names = runs.map(tableName)
+        let showNames = names.contains { !$0.isEmpty }
+        var columns: [MarkdownTable.Column] = showNames ? [.init("run")] : []
         columns += swept.keys.map { .init(swept.label($0)) }
         columns += [.init("params", alignment: .right), .init("best valid ppl", alignment: .right),
-                    .init("test ppl", alignment: .right), .init("tokens/s", alignment: .right), .init("status")]
+                    .init("test ppl", alignment: .right)]
+        // Generated data whose floor differs between runs (each seed draws its own language).
+        let showFloors = commonFloor == nil && runs.contains { $0.summary.floorPPL != nil }
+        if showFloors { columns.append(.init("floor ppl", alignment: .right)) }
+        columns += [.init("tokens/s", alignment: .right), .init("status")]
         var table = MarkdownTable(columns: columns)
-        for run in runs {
+        for (run, name) in zip(runs, names) {
             let s = run.summary
-            table.append([displayName(run)] + swept.keys.map { run.value($0) ?? "-" } + [
+            table.append((showNames ? [name.isEmpty ? "-" : name] : []) + swept.keys.map { run.value($0) ?? "-" } + [
                 String(s.params), ppl(run.bestValid), ppl(run.test),
-                NumberFormat.fixed(s.trainTokensPerSec, decimals: 0), s.status.rawValue,
-            ])
+            ] + (showFloors ? [ppl(s.floorPPL)] : []) + [NumberFormat.fixed(s.trainTokensPerSec, decimals: 0), s.status.rawValue])
         }
         return table
     }
@@ -62,6 +71,19 @@ extension ComparisonReport {
             ])
         }
         return table
+    }
+
+    /// `displayName(run)` without the comma-separated `label=value` parts whose label is a
+    /// swept-key column.
+    private func tableName(_ run: ReportRun) -> String {
+        let labels = Set(swept.keys.map(swept.label))
+        let name = displayName(run)
+        let slash = name.lastIndex(of: "/").map { name.index(after: $0) } ?? name.startIndex
+        let kept = name[slash...].split(separator: ",").filter { part in
+            guard let equals = part.firstIndex(of: "=") else { return true }
+            return !labels.contains(String(part[..<equals]))
+        }
+        return kept.isEmpty && slash == name.startIndex ? "" : String(name[..<slash]) + kept.joined(separator: ",")
     }
 
     private func ppl(_ x: Double?) -> String {

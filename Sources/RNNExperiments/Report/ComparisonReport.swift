@@ -15,6 +15,8 @@ public struct ComparisonReport: Sendable {
     public var pairs: [TiedPair]
     /// Things left out or missing (unreadable files, folders without runs).
     public var notes: [String]
+    /// Keys a random search drew (from the runs' sweep.yaml): they never "change together".
+    public var sampledKeys: Set<String>
 
     /// Compares `runs` found under `directories`.
     public init(directories: [String], runs: [ReportRun], notes: [String] = []) {
@@ -30,6 +32,7 @@ public struct ComparisonReport: Sendable {
         }
         self.pairs = TiedPair.pairs(runs, swept: swept)
         self.notes = notes
+        self.sampledKeys = Self.sampledKeys(of: runs)
     }
 
     /// Finds and reads every run under `directories` (see `RunDiscovery`). A folder whose

@@ -14,8 +14,13 @@ public struct ReportRun: Sendable, Equatable {
     public var config: [(key: String, value: String)]
     /// Validation perplexity against tokens seen (x: tokens, y: perplexity), from evals.csv.
     public var validCurve: [ChartPoint]
+    /// The gradient-through-time curves (x: distance, y: mean gradient norm) by recorded step,
+    /// from gradients.csv; empty when the run did not record them.
+    public var gradientCurves: [(step: Int, points: [ChartPoint])]
 
-    public init(path: String, summary: RunSummary, config: [(key: String, value: String)], validCurve: [ChartPoint]) {
+    public init(path: String, summary: RunSummary, config: [(key: String, value: String)], validCurve: [ChartPoint],
+                gradientCurves: [(step: Int, points: [ChartPoint])] = []) {
+        self.gradientCurves = gradientCurves
         self.path = path
         self.summary = summary
         self.config = config
@@ -66,7 +71,10 @@ public struct ReportRun: Sendable, Equatable {
                 notes.append("\(error) Its validation curve is left out.")
             }
         }
-        return (ReportRun(path: folder, summary: summary, config: config, validCurve: curve), notes)
+        let gradients = MetricsRecorder.gradientCurves(directory: folder).map { curve in
+            (step: curve.step, points: curve.points.filter { $0.1 > 0 }.map { ChartPoint(x: $0.0, y: $0.1) })
+        }
+        return (ReportRun(path: folder, summary: summary, config: config, validCurve: curve, gradientCurves: gradients), notes)
     }
 
     /// The `valid` rows of an evals.csv table as (tokens, ppl), skipping rows that do not parse.

@@ -93,6 +93,8 @@ public struct ExperimentRunner {
         public var test: TokenBatches
         public var bptt: Int
         public var threads: Int
+        /// The gradient-through-time probe, when `diagnostics.gradient_through_time` asks for it.
+        public var gradientProbe: GradientThroughTimeProbe<Float>?
     }
 
     /// Loads the data and builds the model, checking every size against the data.
@@ -115,11 +117,17 @@ public struct ExperimentRunner {
         try Self.checkMemory(config, vocabularySize: corpus.vocabulary.count, bptt: bptt)
         let threads = t.threads ?? BLASRuntime.availableCores
         let built = try Self.namingFile(config) { try registry.buildModel(config, corpus: corpus, threads: threads) }
+        var gradientProbe: GradientThroughTimeProbe<Float>?
+        if config.diagnostics.gradientThroughTimeEvery != nil {
+            do { gradientProbe = try GradientThroughTimeProbe(model: built.model) } catch {
+                throw ExperimentError("\(error)", file: file, keyPath: "diagnostics.gradient_through_time")
+            }
+        }
         return Prepared(config: config, corpus: corpus, built: built,
                         train: TokenBatches(stream: corpus.train, batchSize: t.batchSize),
                         valid: TokenBatches(stream: corpus.valid, batchSize: t.evalBatchSize),
                         test: TokenBatches(stream: corpus.test, batchSize: t.evalBatchSize),
-                        bptt: bptt, threads: threads)
+                        bptt: bptt, threads: threads, gradientProbe: gradientProbe)
     }
 
     /// Refuses a model whose weights and training activations clearly cannot fit in memory, so
@@ -282,7 +290,17 @@ public struct ExperimentRunner {
                                          afterStep: checkpoint.header.progress.step)
             log.say("  resuming at step \(trainer.progress.step) (epoch \(trainer.progress.epoch))")
         }
-        let recorder = try MetricsRecorder(directory: directory)
+        let gradientEvery = config.diagnostics.gradientThroughTimeEvery
+        let recorder = try MetricsRecorder(directory: directory, gradients: gradientEvery != nil)
+        if let gradientEvery {
+            let probe = prepared.gradientProbe!
+            trainer.chunkProbe = (gradientEvery, { [unowned recorder] chunk in
+                let norms = probe.measure(inputs: chunk.inputs, targets: chunk.targets, steps: chunk.steps, batch: chunk.batch,
+                                          state: chunk.state)
+                recorder.record(gradients: norms, step: chunk.step)
+            })
+        }
+        let tensorboard = try TensorBoardRecorder(runDirectory: directory, configYAML: resolvedYAML, resumingAfter: checkpoint?.header.progress.step)
         let checkpointer = try Checkpointer(directory: directory + "/checkpoint", trainer: trainer, config: resolvedYAML,
                                             vocabulary: corpus.vocabulary, tokenLevel: corpus.tokenLevel, modelSummary: [
                                                 "cell": config.model.cell.name, "activation": config.model.activation.name,
@@ -295,7 +313,7 @@ public struct ExperimentRunner {
         let console = ConsoleReporter(log: log, epochs: t.epochs, chunksPerEpoch: trainer.chunksPerEpoch,
                                       timeBudget: t.timeBudget)
         trainingStarted = true
-        let outcome = trainer.run(observers: [recorder, checkpointer, console], stopRequested: options.stopRequested)
+        let outcome = trainer.run(observers: [recorder, checkpointer, console, tensorboard], stopRequested: options.stopRequested)
 
         summary.status = RunStatus(outcome.status)
         summary.stopReason = outcome.reason
@@ -315,8 +333,9 @@ public struct ExperimentRunner {
             trainer.restoreBestParameters()
             let test = evaluate(model, on: prepared.test, chunkLength: trainingOptions.evalChunkLength)
             summary.testPPL = test.perplexity
-            recorder.record(evaluation: EvaluationReport(step: p.step, epoch: p.epoch, tokens: p.tokens, split: "test",
-                                                         loss: test.loss, isBest: false))
+            let report = EvaluationReport(step: p.step, epoch: p.epoch, tokens: p.tokens, split: "test", loss: test.loss, isBest: false)
+            recorder.record(evaluation: report)
+            tensorboard.record(evaluation: report)
             log.say(String(format: "  test (best-on-valid weights from step %d): loss %.4f ppl %.2f", p.bestStep ?? p.step, test.loss, test.perplexity))
         } else if outcome.status == .diverged {
             log.say("  diverged at step \(outcome.divergedAtStep ?? p.step): \(outcome.reason)")
@@ -324,9 +343,13 @@ public struct ExperimentRunner {
             log.say("  interrupted at step \(p.step): \(outcome.reason); resume with: rnnlab run --resume \(directory)")
         }
         recorder.sync()
+        tensorboard.sync()
         summary.wallSeconds = elapsedBefore + seconds(ContinuousClock.now - started)
-        var failure = recorder.writeError.map { "\($0)" } ?? checkpointer.writeError.map { "\($0)" }
-        do { try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: config.name) }
+        var failure = recorder.writeError.map { "\($0)" } ?? checkpointer.writeError.map { "\($0)" } ?? tensorboard.writeError.map { "\($0)" }
+        do {
+            try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: config.name)
+            if gradientEvery != nil { try writeGradientCurves(directory: directory, title: config.name) }
+        }
         catch { failure = failure ?? "\(error)" }
         if let failure {
             // The results are incomplete: say so in the summary rather than claim the status.
@@ -341,6 +364,20 @@ public struct ExperimentRunner {
                        summary.testPPL.map { String(format: "%.3f", $0) } ?? "-", summary.trainTokensPerSec))
         log.say(directory)
         return RunOutcome(directory: directory, summary: summary)
+    }
+
+        /// Writes gradients.svg: log ‖∂L_T/∂h_{T−d}‖ against the distance d, one line per recorded
+    /// step (at most eight, evenly spread, the last always among them).
+    func writeGradientCurves(directory: String, title: String) throws {
+        let curves = MetricsRecorder.gradientCurves(directory: directory)
+        guard !curves.isEmpty else { return }
+        let shown = curves.count <= 8 ? Array(curves.indices) : (0..<8).map { $0 * (curves.count - 1) / 7 }
+        let series = shown.map { i in
+            ChartSeries(name: "step \(curves[i].step)", xy: curves[i].points.filter { $0.1 > 0 })
+        }
+        let chart = LineChart(title: "\(title): gradient through time", xLabel: "distance T − k (steps)",
+                              yLabel: "mean ‖∂L_T/∂h_k‖", series: series, yScale: .logarithmic)
+        try writeAtomically(SVGFigure(panels: [chart], columns: 1).svg(), to: directory + "/gradients.svg")
     }
 
     /// Writes curves.svg: training loss and validation perplexity against tokens seen.

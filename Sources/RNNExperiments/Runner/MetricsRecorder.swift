@@ -8,12 +8,16 @@
 // its own two files.
 
 import Foundation
+import RNNModel
 import RNNTraining
 
 /// Column headers of the results tree's CSV files (a contract: see docs/results-tree.md).
 public enum ResultsColumns {
     public static let metrics = "step,epoch,tokens,train_loss,train_ppl,lr,grad_norm,tokens_per_sec,elapsed_s"
     public static let evals = "step,epoch,tokens,split,loss,ppl"
+    /// The gradient-through-time diagnostic: at a step, the mean norm of ∂L_T/∂h_{T−d} for each
+    /// distance d (and of ∂L_T/∂c_{T−d} for an LSTM; empty for other cells).
+    public static let gradients = "step,distance,hidden_grad_norm,memory_grad_norm"
     /// Columns that measure time, and so differ between two runs of the same experiment.
     public static let timing: Set<String> = ["tokens_per_sec", "elapsed_s"]
 }
@@ -22,6 +26,8 @@ public enum ResultsColumns {
 public final class MetricsRecorder: TrainingObserver {
     private let metrics: AppendingFile
     private let evals: AppendingFile
+    /// gradients.csv, when the diagnostic is on.
+    private let gradients: AppendingFile?
     /// (tokens, train loss) at each logged step.
     public private(set) var trainCurve: [(Double, Double)] = []
     /// (tokens, validation perplexity) at each validation.
@@ -37,9 +43,11 @@ public final class MetricsRecorder: TrainingObserver {
 
     /// Opens (creating when absent) `directory`/metrics.csv and evals.csv; rows already there
     /// (from the part of a run before a resume) are read back into the curves.
-    public init(directory: String) throws(FileWriteError) {
+    public init(directory: String, gradients: Bool = false) throws(FileWriteError) {
         metrics = try AppendingFile(path: directory + "/metrics.csv", header: ResultsColumns.metrics)
         evals = try AppendingFile(path: directory + "/evals.csv", header: ResultsColumns.evals)
+        self.gradients = gradients ? try AppendingFile(path: directory + "/gradients.csv", header: ResultsColumns.gradients) : nil
+        if gradients { rowCounts["gradients.csv"] = Self.rows(directory + "/gradients.csv").count }
         for row in Self.rows(directory + "/metrics.csv") {
             rowCounts["metrics.csv", default: 0] += 1
             if row.count >= 4, let tokens = Double(row[2]), let loss = Double(row[3]) { noteTrain(tokens: tokens, loss: loss) }
@@ -79,6 +87,29 @@ public final class MetricsRecorder: TrainingObserver {
         if e.split == "valid" { noteValid(tokens: Double(e.tokens), loss: Self.asWritten(e.loss)) }
     }
 
+    /// Records the gradient-through-time norms measured at `step`: a row per distance.
+    public func record(gradients norms: GradientNorms, step: Int) {
+        guard let gradients else { return }
+        for d in norms.hidden.indices {
+            let memory = norms.memory.map { String(format: "%.6e", $0[d]) } ?? ""
+            do { try gradients.append(String(format: "%d,%d,%.6e,", step, d, norms.hidden[d]) + memory) }
+            catch { writeError = writeError ?? error; return }
+            rowCounts["gradients.csv", default: 0] += 1
+        }
+    }
+
+    /// (distance, hidden gradient norm) per recorded step, from `directory`/gradients.csv, in
+    /// step order (empty without the file).
+    public static func gradientCurves(directory: String) -> [(step: Int, points: [(Double, Double)])] {
+        var curves: [(step: Int, points: [(Double, Double)])] = []
+        for row in rows(directory + "/gradients.csv") where row.count >= 3 {
+            guard let step = Int(row[0]), let d = Double(row[1]), let norm = Double(row[2]) else { continue }
+            if curves.last?.step != step { curves.append((step, [])) }
+            curves[curves.count - 1].points.append((d, norm))
+        }
+        return curves
+    }
+
     public func handle(_ event: TrainingEvent) -> TrainingControl {
         switch event {
         case let .logged(r):
@@ -99,7 +130,8 @@ public final class MetricsRecorder: TrainingObserver {
     /// a file not in `rows`, the rows of steps up to `step`. An incomplete last line (a write cut
     /// by a kill) always goes; a missing header is put back.
     public static func truncate(directory: String, keepingRows rows: [String: Int]?, afterStep step: Int) throws(FileWriteError) {
-        for (name, header) in [("metrics.csv", ResultsColumns.metrics), ("evals.csv", ResultsColumns.evals)] {
+        for (name, header) in [("metrics.csv", ResultsColumns.metrics), ("evals.csv", ResultsColumns.evals),
+                               ("gradients.csv", ResultsColumns.gradients)] {
             let path = directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             let text = String(decoding: data, as: UTF8.self)
@@ -120,5 +152,6 @@ public final class MetricsRecorder: TrainingObserver {
     public func sync() {
         metrics.sync()
         evals.sync()
+        gradients?.sync()
     }
 }

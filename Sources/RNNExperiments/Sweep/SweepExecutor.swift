@@ -1,13 +1,15 @@
 // SweepExecutor: runs a sweep's runs as child `rnnlab run` processes, N at a time, into one
-// experiment folder, skipping the runs already finished and continuing interrupted or killed
-// ones from their last checkpoint (so running a sweep again resumes it),
-// and keeps `sweep.yaml` at the sweep root: the command, every run and its status.
+// experiment folder, and keeps `sweep.yaml` at the sweep root: the command, the runs and their
+// status. Running a sweep again resumes it: completed and diverged runs are skipped; a run that
+// stopped part-way (interrupted, killed, failed) continues from its checkpoint/last.ckpt when it
+// has one (`rnnlab run --resume`), and starts again from scratch when it has none.
 //
 // Each run is a separate process: a crash or divergence in one cannot take the others down, and
 // its BLAS threads are set so that workers × threads does not exceed the usable cores. A lock
 // file per run (flock) keeps two sweeps — on one machine, or array tasks sharing a results tree —
-// from running the same run at once. It will not resume a run from its checkpoint: an incomplete
-// run starts again from scratch.
+// from running the same run at once. Each run's stderr is kept in `logs/<run>.log`.
+// Runs are computed from the plan one at a time: a run holds memory only once it is run or
+// listed (a dry run lists a bounded number and counts the rest).
 
 import Foundation
 import RNNYAML
@@ -52,6 +54,8 @@ public struct SweepOptions: Sendable {
     public var executable: String
     /// The command line, recorded in sweep.yaml.
     public var command: [String]
+    /// The folder the command ran in, recorded in sweep.yaml (relative paths resolve against it).
+    public var workingDirectory: String
     /// The cores shared among the workers.
     public var cores: Int
     /// Polled while running; once true no run is started, and running ones get SIGTERM (they
@@ -68,6 +72,7 @@ public struct SweepOptions: Sendable {
         self.shard = shard
         self.executable = executable
         self.command = command
+        self.workingDirectory = FileManager.default.currentDirectoryPath
         self.cores = cores
         self.stopRequested = stopRequested
     }
@@ -153,28 +158,16 @@ public struct SweepExecutor: Sendable {
     public func run(_ sweep: SweepFile, options: SweepOptions, log: @escaping @Sendable (String) -> Void) throws -> [SweepRunResult] {
         let root = Self.root(of: sweep, resultsRoot: options.resultsRoot)
         let locks = root + "/.locks"
-        let runs = options.shard.map { SweepPlan.shard(sweep.runs, shard: $0.index, of: $0.count) } ?? sweep.runs
+        let runs = Self.runs(of: sweep, shard: options.shard)
         @Sendable func lockPath(_ r: SweepRun) -> String { locks + "/" + r.name + ".lock" }
 
         if options.dryRun {
-            return runs.map { r in
-                let status = Self.status(ofRun: root + "/" + r.name, lock: lockPath(r))
-                let note: String
-                switch status {
-                case .completed, .diverged: note = "finished; would be skipped"
-                case .running: note = "another process is running it; would be skipped"
-                case .pending: note = "would run"
-                case .incomplete, .interrupted, .failed:
-                    note = FileManager.default.fileExists(atPath: root + "/" + r.name + "/checkpoint/last.ckpt")
-                        ? "would continue from its last checkpoint" : "would run again from scratch"
-                }
-                return SweepRunResult(run: r, status: status, note: note)
-            }
+            return Self.dryRun(sweep, options: options, limit: Int.max).listed
         }
 
         do { try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true) }
         catch { throw ExperimentError("cannot create the sweep folder \(root): \(describe(error))") }
-        let manifest = SweepManifest(root: root, sweep: sweep, command: options.command)
+        let manifest = SweepManifest(root: root, sweep: sweep, command: options.command, workingDirectory: options.workingDirectory)
         try manifest.write()
 
         let toDo = runs.filter { !Self.status(ofRun: root + "/" + $0.name, lock: lockPath($0)).isFinished }.count
@@ -212,6 +205,63 @@ public struct SweepExecutor: Sendable {
             final[r.index] ?? SweepRunResult(run: r, status: Self.status(ofRun: root + "/" + r.name, lock: lockPath(r)),
                                              note: "not started: the sweep was stopped")
         }
+    }
+
+    /// The runs of `shard` of `sweep` (all of them without one), computed on demand.
+    public static func runs(of sweep: SweepFile, shard: SweepShard?) -> SweepShardRuns {
+        sweep.runs.shard(shard?.index ?? 1, of: shard?.count ?? 1)
+    }
+
+    /// What a dry run says: the first `limit` runs of the shard with their status and what would
+    /// happen to them, and counts over the whole shard (each run's status is read, none kept).
+    public static func dryRun(_ sweep: SweepFile, options: SweepOptions, limit: Int)
+        -> (listed: [SweepRunResult], toRun: Int, total: Int) {
+        let root = Self.root(of: sweep, resultsRoot: options.resultsRoot)
+        let existing = Set((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+        let anyRun = Self.hasRunFolders(root: root, entries: existing)
+        var listed: [SweepRunResult] = []
+        var toRun = 0
+        let runs = Self.runs(of: sweep, shard: options.shard)
+        for r in runs {
+            // No run folder yet: every run is pending, and the count needs no look at the others.
+            guard anyRun || listed.count < limit else { return (listed, runs.count, runs.count) }
+            let status = existing.contains(r.name) ? Self.status(ofRun: root + "/" + r.name, lock: root + "/.locks/" + r.name + ".lock") : .pending
+            if !status.isFinished && status != .running { toRun += 1 }
+            guard listed.count < limit else { continue }
+            let note: String
+            switch status {
+            case .completed, .diverged: note = "finished; would be skipped"
+            case .running: note = "another process is running it; would be skipped"
+            case .pending: note = "would run"
+            case .incomplete, .interrupted, .failed:
+                note = FileManager.default.fileExists(atPath: root + "/" + r.name + "/checkpoint/last.ckpt")
+                    ? "would continue from its last checkpoint" : "would run again from scratch"
+            }
+            listed.append(SweepRunResult(run: r, status: status, note: note))
+        }
+        return (listed, toRun, runs.count)
+    }
+
+    /// Whether the sweep folder `root`, whose entries are `entries`, holds a folder that may be
+    /// a run (anything but hidden ones, `logs` and `slurm`).
+    public static func hasRunFolders(root: String, entries: Set<String>) -> Bool {
+        entries.contains { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".") && name != "logs" && name != "slurm"
+                && FileManager.default.fileExists(atPath: root + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+    }
+
+    /// The log of run `name` of the sweep at `root`: its `rnnlab run`'s stderr.
+    public static func logPath(root: String, run name: String) -> String { root + "/logs/" + name + ".log" }
+
+    /// Creates the sweep folder and writes its sweep.yaml (what a Slurm submission leaves for
+    /// `rnnlab sweep --status` before any task has started).
+    public static func writeManifest(_ sweep: SweepFile, options: SweepOptions) throws {
+        let root = Self.root(of: sweep, resultsRoot: options.resultsRoot)
+        do { try FileManager.default.createDirectory(atPath: root + "/.locks", withIntermediateDirectories: true) }
+        catch { throw ExperimentError("cannot create the sweep folder \(root): \(describe(error))") }
+        try SweepManifest(root: root, sweep: sweep, command: options.command, workingDirectory: options.workingDirectory).write()
     }
 
     /// Runs one run unless it is finished or another process holds its lock.
@@ -283,6 +333,11 @@ public struct SweepExecutor: Sendable {
         p.waitUntilExit()
         children.remove(p.processIdentifier)
         let elapsed = seconds(ContinuousClock.now - started)
+        let logFile = Self.logPath(root: root, run: r.name)
+        if !errorText.isEmpty || FileManager.default.fileExists(atPath: logFile) {
+            try? FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
+            try? writeAtomically(errorText, to: logFile)
+        }
 
         var status = Self.status(ofRun: folder, lock: nil)
         if status == .pending || status == .running || status == .incomplete { status = .failed }
@@ -294,7 +349,7 @@ public struct SweepExecutor: Sendable {
             line += ", test ppl " + (s.testPPL.map { NumberFormat.fixed($0, decimals: 3) } ?? "-")
         }
         if status == .failed {
-            note = Self.firstError(errorText) ?? "rnnlab run exited with status \(p.terminationStatus)"
+            note = (Self.firstError(errorText) ?? "rnnlab run exited with status \(p.terminationStatus)") + " (log: \(logFile))"
             line += "; " + note!
         }
         log(line)
@@ -336,47 +391,6 @@ final class ChildProcesses: Sendable {
                 kill(pid, SIGTERM)
                 s.signalled.insert(pid)
             }
-        }
-    }
-}
-
-/// Writes sweep.yaml from what is on disk, so that concurrent writers (workers, or shards on
-/// other machines) converge on the same content.
-final class SweepManifest: Sendable {
-    let root: String
-    let sweep: SweepFile
-    let command: [String]
-    private let lock = Mutex(0)
-
-    init(root: String, sweep: SweepFile, command: [String]) {
-        self.root = root
-        self.sweep = sweep
-        self.command = command
-    }
-
-    /// Writes sweep.yaml; `known` are this process's results, which tell a run that failed
-    /// before making its folder (say, a missing data file) from one not started yet.
-    func write(known: [Int: SweepRunResult] = [:]) throws {
-        try lock.withLock { _ in
-            let runs = sweep.runs.map { r in
-                var status = SweepExecutor.status(ofRun: root + "/" + r.name, lock: root + "/.locks/" + r.name + ".lock")
-                if status == .pending, known[r.index]?.status == .failed { status = .failed }
-                return YAMLNode(pairs: [
-                    ("name", YAMLNode(r.name)),
-                    ("overrides", YAMLNode(r.overrides.map { YAMLNode($0.assignment) })),
-                    ("status", YAMLNode(status.rawValue)),
-                ])
-            }
-            let node = YAMLNode(pairs: [
-                ("sweep_file", YAMLNode(sweep.path)),
-                ("experiment_file", YAMLNode(sweep.experimentPath)),
-                ("experiment", YAMLNode(sweep.experimentName)),
-                ("command", YAMLNode(command.map(shellQuoted).joined(separator: " "))),
-                ("overrides", YAMLNode(sweep.commonOverrides.map { YAMLNode($0) })),
-                ("runs", YAMLNode(runs)),
-            ])
-            do { try writeAtomically(node.emit(), to: root + "/sweep.yaml") }
-            catch { throw ExperimentError(wrapping: error) }
         }
     }
 }

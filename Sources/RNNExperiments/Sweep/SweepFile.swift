@@ -7,8 +7,11 @@
 //     sweep: {grid: …, sets: …, seeds: …}             set: {training.epochs: 6}   # optional: every run
 //                                                     sweep: {grid: …, seeds: 3}
 //
-// Every run is checked before anything runs: its overrides are applied and the experiment loaded,
-// exactly as the child `rnnlab run` will, and the first problem is reported naming the run.
+// Runs are checked before anything runs: their overrides are applied and the experiment loaded,
+// exactly as the child `rnnlab run` will, and the first problem is reported naming the run —
+// every run of a sweep of up to `checkEveryRunLimit` runs; above that, every value of every swept
+// key once (and each run again as its `rnnlab run` starts). A sweep of more runs than its limit
+// (`max_runs`, default SweepPlan.defaultMaxRuns) is refused before any run is computed.
 // This file does not start processes (SweepExecutor does).
 
 import Foundation
@@ -26,8 +29,8 @@ public struct SweepFile: Sendable {
     /// then the command line's (except `sweep.…` ones, which change the sweep itself).
     public var commonOverrides: [String]
     public var spec: SweepSpec
-    /// The runs, in the stable order (see SweepPlan).
-    public var runs: [SweepRun]
+    /// The runs, in the stable order (see SweepPlan), computed on demand.
+    public var runs: SweepPlan
 
     /// The keys a sweep file (one with `base:`) takes.
     static let sweepFileKeys = ["base", "name", "set", "sweep"]
@@ -88,10 +91,17 @@ public struct SweepFile: Sendable {
             throw ExperimentError("\(source): \(key) is swept by the sweep, so it cannot also be set for every run; change the sweep instead")
         }
 
-        let runs = SweepPlan.expand(spec)
+        let runs = SweepPlan(spec)
+        let limit = spec.maxRuns ?? SweepPlan.defaultMaxRuns
+        guard runs.count <= limit else {
+            let size = runs.count == Int.max ? "more than \(Int.max)" : "\(runs.count)"
+            let factors = runs.radices.map(String.init).joined(separator: " × ")
+            throw ExperimentError("the sweep has \(size) runs (\(factors)), more than the limit of \(limit); make it smaller, or raise the limit with --set sweep.max_runs=N or max_runs: N in its sweep section", file: path)
+        }
         let loader = ExperimentLoader(registry: registry)
         var name: String?
-        for run in runs {
+        for index in checkedRuns(runs) {
+            let run = runs[index]
             let loaded: LoadedExperiment
             do {
                 loaded = try loader.load(path: experimentPath, overrides: common + run.overrides.map(\.assignment))
@@ -103,6 +113,21 @@ public struct SweepFile: Sendable {
         }
         return SweepFile(path: path, experimentPath: experimentPath, experimentName: name!, commonOverrides: common,
                          spec: spec, runs: runs)
+    }
+
+    /// Sweeps of up to this many runs have every run checked before any starts.
+    public static let checkEveryRunLimit = 2_000
+
+    /// The indices of the runs to check: all of them up to `checkEveryRunLimit`; else, for each
+    /// choice of each component (a grid value, a set, a sample, a seed), the run taking it with
+    /// the first choice of every other component, samples and seeds up to the limit.
+    static func checkedRuns(_ runs: SweepPlan) -> [Int] {
+        guard runs.count > checkEveryRunLimit else { return Array(runs.indices) }
+        var indices: [Int] = [0]
+        for (j, radix) in runs.radices.enumerated() {
+            for c in 1..<min(radix, checkEveryRunLimit) { indices.append(c * runs.strides[j]) }
+        }
+        return indices
     }
 
     /// The base experiment's path: `base` relative to the sweep file's folder (or absolute).

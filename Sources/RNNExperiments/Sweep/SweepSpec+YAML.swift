@@ -7,7 +7,10 @@
 //       sets:                        # each grid point once per set (keys changed together)
 //         - {model.embedding_size: 64, model.hidden_size: 64}
 //         - {model.embedding_size: 128, model.hidden_size: 128}
+//       random: {samples: 8, seed: 1, keys: {training.optimizer.lr: {log_uniform: [0.1, 20]}}}
 //       seeds: 3                     # or a list: [1, 2, 3]
+//       max_runs: 200000             # the size limit (default SweepPlan.defaultMaxRuns)
+//       slurm: {partition: main, time: "1:00:00", cpus_per_task: 2}   # for rnnlab sweep --slurm
 //
 // Values are kept as one-line YAML (`--set` syntax), so a run applies exactly what the file says.
 // Errors are ConfigErrors (`file:line:col: sweep.grid.x: …`). This file does not check that the
@@ -17,9 +20,11 @@ import RNNYAML
 
 extension SweepSpec {
     /// The keys a `sweep:` mapping takes.
-    static let sectionKeys = ["grid", "sets", "seeds"]
+    static let sectionKeys = ["grid", "max_runs", "random", "seeds", "sets", "slurm"]
     /// Most seeds a count may ask for.
     static let maxSeedCount = 10_000
+    /// Most samples a random search may ask for.
+    static let maxSampleCount = 10_000_000
 
     /// Decodes a `sweep:` section found at `keyPath`.
     ///
@@ -28,13 +33,16 @@ extension SweepSpec {
     /// - `sets`: a non-empty list of distinct mappings of dotted keys to values (`{}` is a set that
     ///   changes nothing, e.g. a baseline); a value may be anything, including a mapping.
     /// - `seeds`: a count N ≥ 1 (seeds 1…N) or a non-empty list of distinct integers ≥ 0.
+    /// - `random`: samples of keys drawn from distributions (see RandomSearch).
+    /// - `max_runs`: the most runs the sweep may have (default `SweepPlan.defaultMaxRuns`).
+    /// - `slurm`: settings for `rnnlab sweep --slurm` (see SlurmSettings).
     ///
-    /// At least one of them must be given. A key may be swept in one place only, `seed` only
+    /// At least one of grid, sets, random and seeds must be given. A key may be swept in one place only, `seed` only
     /// when `seeds` is absent, and `name` and the sweep section itself not at all.
     public static func decode(_ node: YAMLNode, keyPath: String = "sweep") throws(ConfigError) -> SweepSpec {
         guard let entries = node.mapping else {
             throw ConfigError(mark: node.mark, keyPath: keyPath, value: node.valueDescription,
-                              message: "expected a mapping with grid, sets or seeds, got \(node.valueDescription).")
+                              message: "expected a mapping with grid, sets, random or seeds, got \(node.valueDescription).")
         }
         for e in entries where !sectionKeys.contains(e.key) {
             throw .unknownKey(e.key, keyPath: "\(keyPath).\(e.key)", at: e.keyMark, validKeys: sectionKeys)
@@ -57,10 +65,27 @@ extension SweepSpec {
         }
         if let sets = node["sets"] {
             spec.sets = try decodeSets(sets, keyPath: "\(keyPath).sets", sweptAt: sweptAt)
+            for set in spec.sets { for o in set { sweptAt[o.key] = "\(keyPath).sets" } }
         }
-        if spec.grid.isEmpty && spec.sets.isEmpty && spec.seeds.isEmpty {
+        if let random = node["random"] {
+            spec.random = try RandomSearch.decode(random, keyPath: "\(keyPath).random", maxSamples: maxSampleCount) { key, path, mark throws(ConfigError) in
+                try checkKey(key, keyPath: path, mark: mark)
+                try checkSweepable(key, keyPath: path, mark: mark, sweptAt: sweptAt)
+                sweptAt[key] = path
+            }
+        }
+        if let maxRuns = node["max_runs"] {
+            guard let n = maxRuns.int, n >= 1 else {
+                throw .typeMismatch(maxRuns, keyPath: "\(keyPath).max_runs", expected: "an integer ≥ 1")
+            }
+            spec.maxRuns = n
+        }
+        if let slurm = node["slurm"] {
+            spec.slurm = try SlurmSettings.decode(slurm, keyPath: "\(keyPath).slurm")
+        }
+        if spec.grid.isEmpty && spec.sets.isEmpty && spec.seeds.isEmpty && spec.random == nil {
             throw ConfigError(mark: node.mark, keyPath: keyPath, value: nil,
-                              message: "nothing to sweep; give grid, sets or seeds (see docs/sweeps.md).")
+                              message: "nothing to sweep; give grid, sets, random or seeds (see docs/sweeps.md).")
         }
         return spec
     }

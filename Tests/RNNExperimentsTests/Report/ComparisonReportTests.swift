@@ -42,6 +42,33 @@ final class ComparisonReportTests: XCTestCase {
         XCTAssertEqual(table.rows[7], ["h100-u-s2", "100", "100", "false", "2", "9000", "-", "-", "1100", "diverged"])
     }
 
+    func testRunsTableLeavesOutNamePartsThatAreColumns() throws {
+        // A sweep names runs after its overrides; the table shows those as columns already.
+        for (tied, seed) in [(true, 1), (false, 1), (true, 2)] {
+            try fixtures.run("tied=\(tied),hidden_size=\(20 + seed),seed=\(seed)", experiment: "sweep", hidden: 20 + seed,
+                             tied: tied, seed: UInt64(seed), bestValid: 90, test: 91, params: 500)
+        }
+        let swept = try ComparisonReport.gather(directories: [fixtures.root + "/sweep"]).runsTable()
+        XCTAssertEqual(swept.columns.map(\.title),
+                       ["embedding_size", "hidden_size", "tied", "seed", "params", "best valid ppl", "test ppl", "tokens/s", "status"])
+        // A part that is not a column (here: a name given by hand) stays, in the run column.
+        try fixtures.run("baseline", experiment: "sweep", hidden: 30, tied: true, seed: 1, bestValid: 95, test: 96, params: 500)
+        let mixed = try ComparisonReport.gather(directories: [fixtures.root + "/sweep"]).runsTable()
+        XCTAssertEqual(mixed.columns.first?.title, "run")
+        XCTAssertEqual(mixed.rows.map { $0[0] }.sorted(), ["-", "-", "-", "baseline"])
+        XCTAssertFalse(mixed.columns.map(\.title).contains("floor ppl"), "one floor for all: said once, above the table")
+    }
+
+    func testRunsTableShowsEachFloorWhenTheyDiffer() throws {
+        try fixtures.run("a", experiment: "floors", hidden: 20, tied: true, seed: 1, bestValid: 90, test: 91, params: 500, floor: 50)
+        try fixtures.run("b", experiment: "floors", hidden: 20, tied: true, seed: 2, bestValid: 92, test: 93, params: 500, floor: 60.25)
+        let report = try ComparisonReport.gather(directories: [fixtures.root + "/floors"])
+        let table = report.runsTable()
+        XCTAssertEqual(table.columns.map(\.title), ["run", "seed", "params", "best valid ppl", "test ppl", "floor ppl", "tokens/s", "status"])
+        XCTAssertEqual(table.rows.map { $0[5] }, ["50.000", "60.250"])
+        XCTAssertTrue(report.introduction.contains("The runs' data have different entropy floors (the best perplexity any model can reach), from 50.000 to 60.250: see the floor column."), "\(report.introduction)")
+    }
+
     func testPairsTiedWithUntiedAndSummarisesOverSeeds() throws {
         let report = try ComparisonReport.gather(directories: [experimentFolder])
         XCTAssertEqual(report.pairs.map(\.group), ["embedding_size=20, hidden_size=20", "embedding_size=100, hidden_size=100"])

@@ -66,7 +66,7 @@ final class SweepSpecDecodingTests: XCTestCase {
               grid:
                 model.tied: [true, false]
               seed: 3
-            """), "s.yaml:4:3: sweep.seed: unknown key; did you mean seeds? (valid: grid, seeds, sets)")
+            """), "s.yaml:4:3: sweep.seed: unknown key; did you mean seeds? (valid: grid, max_runs, random, seeds, sets, slurm)")
     }
 
     func testGridErrors() {
@@ -111,7 +111,7 @@ final class SweepSpecDecodingTests: XCTestCase {
     }
 
     func testSectionErrors() {
-        XCTAssertEqual(error("sweep: {}\n"), "s.yaml:1:8: sweep: nothing to sweep; give grid, sets or seeds (see docs/sweeps.md).")
-        XCTAssertEqual(error("sweep: [1]\n"), "s.yaml:1:8: sweep: expected a mapping with grid, sets or seeds, got a sequence.")
+        XCTAssertEqual(error("sweep: {}\n"), "s.yaml:1:8: sweep: nothing to sweep; give grid, sets, random or seeds (see docs/sweeps.md).")
+        XCTAssertEqual(error("sweep: [1]\n"), "s.yaml:1:8: sweep: expected a mapping with grid, sets, random or seeds, got a sequence.")
     }
 }

@@ -4,6 +4,7 @@
 import Foundation
 import XCTest
 import RNNExperiments
+import RNNTensorBoard
 import RNNTraining
 
 /// The text of the file at `path` ("" when it cannot be read).
@@ -32,12 +33,29 @@ public func timeless(_ s: RunSummary) -> RunSummary {
     return s
 }
 
+/// "tag@step" of every summary value in a run's TensorBoard event files, sorted (a step written
+/// twice appears twice); none when the run wrote no event files.
+public func eventTags(_ directory: String) -> [String] {
+    let folder = directory + "/tensorboard"
+    var out: [String] = []
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []) where EventFileWriter.isEventFile(name) {
+        let bytes = [UInt8](FileManager.default.contents(atPath: folder + "/" + name) ?? Data())
+        for record in TFRecord.records(in: bytes).records {
+            guard let (step, tags) = Event.stepAndTags(of: record) else { continue }
+            out += tags.map { "\($0)@\(step)" }
+        }
+    }
+    return out.sorted()
+}
+
 /// Asserts that two finished run folders hold the same results: metrics.csv equal but for its
-/// timing columns; evals.csv, curves.svg and config.yaml equal byte for byte; summary.json equal
+/// timing columns; TensorBoard events the same tags at the same steps, each once;
+/// evals.csv, curves.svg and config.yaml equal byte for byte; summary.json equal
 /// but for timing and the run name; every tensor of best.ckpt and last.ckpt equal bit for bit,
 /// with the same progress, optimizer step, schedule state, CSV row counts and config.
 public func assertSameResults(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
     XCTAssertEqual(try metricsWithoutTiming(a), try metricsWithoutTiming(b), "metrics.csv", file: file, line: line)
+    XCTAssertEqual(eventTags(a), eventTags(b), "TensorBoard events (tag@step, each once)", file: file, line: line)
     for name in ["evals.csv", "curves.svg", "config.yaml"] {
         XCTAssertEqual(fileText(a + "/" + name), fileText(b + "/" + name), name, file: file, line: line)
     }

@@ -4,6 +4,7 @@
 import Foundation
 import XCTest
 import RNNExperiments
+import RNNTensorBoard
 
 /// Asserts that every file in a run folder is whole: summary.json decodes, the CSVs parse with
 /// their headers (an unfinished last line is allowed), config.yaml loads, checkpoints decode,
@@ -37,6 +38,16 @@ public func assertReadableRunTree(_ dir: String, file: StaticString = #filePath,
             }
         case "log.txt":
             break
+        case "tensorboard":
+            // Whole records, each a decodable event, except perhaps a last one cut by a kill.
+            for name in ((try? fm.contentsOfDirectory(atPath: path)) ?? []) where !isAtomicWriteTemporary(name) {
+                XCTAssertTrue(EventFileWriter.isEventFile(name), "unexpected file \(path)/\(name)", file: file, line: line)
+                let bytes = [UInt8](fm.contents(atPath: path + "/" + name) ?? Data())
+                let (records, valid, _) = TFRecord.records(in: bytes)
+                // A cut record is shorter than a whole one; the longest is the config text (< 64 KiB).
+                XCTAssertLessThan(bytes.count - valid, 65536, "\(path)/\(name): more than a last record is damaged", file: file, line: line)
+                for record in records { XCTAssertNotNil(Event.stepAndTags(of: record), "\(path)/\(name)", file: file, line: line) }
+            }
         default:
             XCTFail("unexpected file \(path)", file: file, line: line)
         }

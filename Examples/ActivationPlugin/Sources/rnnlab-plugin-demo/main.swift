@@ -1,7 +1,9 @@
 // A plugin that adds two activations to rnnlab: `softsign` (no parameters) and `leaky_relu`
-// (with a `slope` parameter), then starts the usual command line. Everything else — YAML,
-// validation, `rnnlab components`, runs, sweeps, reports — works for them unchanged.
+// (with a `slope` parameter), and a cell: `indrnn` (IndRNN, in the PluginCells target), then
+// starts the usual command line. Everything else — YAML, validation, `rnnlab components`, runs,
+// stacks (`model.layers`), sweeps, reports — works for them unchanged.
 
+import PluginCells
 import RealModule
 import RNNExperiments
 import RNNLabCLI
@@ -29,6 +31,7 @@ do {
         "leaky_relu", "x for x > 0, else slope·x, from the plugin demo",
         parameters: [ParameterSpec("slope", .double(min: 0, max: 1), default: .double(0.01), "slope for negative inputs")]
     ) { args, _ in LeakyReLU(slope: args.double("slope")) })
+    try registry.register(cell: .indrnn)
 } catch {
     fatalError("plugin registration: \(error)")
 }
