@@ -4,9 +4,13 @@
 //
 // Layers, each depending only on those below it:
 //   rnnlab (executable) → RNNLabCLI → RNNExperiments → RNNTraining → RNNModel → RNNTensor → CBLAS
-//                                    ↘ RNNYAML → CYAML     ↘ RNNData
+//                                    ↘ RNNYAML → CYAML     ↘ RNNData              ↘ _RNNVectorKernels
 //   RNNNGram (Kneser-Ney n-grams, mixtures) → RNNData, RNNTensor; ngram-anchor is its PTB benchmark.
 //                                    ↘ RNNTensorBoard (event files; Foundation only)
+//
+// No target uses `unsafeFlags`: SwiftPM refuses them in a package used as a versioned dependency,
+// which is how a plugin package depends on rnnlab. The vector kernels pick their instruction set
+// at load time instead (Sources/_RNNVectorKernels).
 import PackageDescription
 
 let package = Package(
@@ -31,12 +35,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // Float exp, tanh and softmax row kernels, compiled for AVX-512, AVX2 and baseline x86-64;
+        // the loader picks one by the CPU's features.
+        .target(name: "_RNNVectorKernels"),
         .target(
             name: "RNNTensor",
-            dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")],
-            // The vector kernels (softmax, exp, tanh) use the build machine's full SIMD width in
-            // release builds, as `-march=native` would: rnnlab is built where it runs.
-            swiftSettings: [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]
+            dependencies: ["CBLAS", "_RNNVectorKernels", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(name: "RNNModel", dependencies: ["RNNTensor"]),
         .target(name: "RNNData", dependencies: ["RNNTensor"]),

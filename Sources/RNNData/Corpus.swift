@@ -67,10 +67,7 @@ public enum CorpusBuilder {
             }
             vocabulary = v
         case .chars:
-            let all = Set(trainTokens.map(\.token) + validTokens.map(\.token) + testTokens.map(\.token)).map(String.init)
-            var v = Vocabulary(tokens: all.sorted { $0.unicodeScalars.first!.value < $1.unicodeScalars.first!.value })
-            for t in trainTokens { v.add(String(t.token), count: 1) }
-            vocabulary = v
+            vocabulary = characterVocabulary(of: [trainTokens, validTokens, testTokens], countingIn: trainTokens)
         }
         return Corpus(vocabulary: vocabulary,
                       train: try ids(trainTokens, vocabulary, name: train.name),
@@ -79,7 +76,12 @@ public enum CorpusBuilder {
                       sources: [train, valid, test].map { ($0.name, SHA256.hex(of: $0.bytes)) }, tokenLevel: level)
     }
 
-    /// A corpus from one text split contiguously: train first, then valid, then test.
+    /// A corpus from one text split contiguously, on line boundaries: train first, then valid,
+    /// then test.
+    ///
+    /// Each cut goes to the line start nearest to its exact fraction of the tokens, so no line (no
+    /// sentence, at word level) is split between two parts. A text whose lines are too few for
+    /// three non-empty parts is refused with a sentence saying so.
     public static func fromSingleText(_ bytes: [UInt8], name: String, level: TokenLevel,
                                       validFraction: Double, testFraction: Double,
                                       options: VocabularyOptions = VocabularyOptions()) throws(CorpusError) -> Corpus {
@@ -87,25 +89,51 @@ public enum CorpusBuilder {
             throw .badFractions("valid and test fractions must each be > 0 and sum to less than 1, got \(validFraction) and \(testFraction)")
         }
         let tokens = try tokenize(bytes, level: level, name: name)
+        let lineStarts = tokens.indices.filter { $0 == 0 || tokens[$0].line != tokens[$0 - 1].line }
         let nTest = Int(Double(tokens.count) * testFraction)
         let nValid = Int(Double(tokens.count) * validFraction)
-        let nTrain = tokens.count - nValid - nTest
-        let trainPart = Array(tokens[0..<nTrain])
+        let trainEnd = nearest(lineStarts, to: tokens.count - nValid - nTest)
+        let validEnd = nearest(lineStarts, to: tokens.count - nTest)
+        guard 0 < trainEnd, trainEnd < validEnd, validEnd < tokens.count else {
+            let lines = lineStarts.count
+            throw .badFractions("\(name) has \(lines) line\(lines == 1 ? "" : "s"), too few to split on line boundaries into non-empty train, valid (\(validFraction)) and test (\(testFraction)) parts; use a text of more lines or separate train, valid and test files")
+        }
+        let trainPart = Array(tokens[0..<trainEnd])
         let vocabulary: Vocabulary
         switch level {
         case .word:
             vocabulary = buildWordVocabulary(trainPart.map(\.token), options: options)
         case .chars:
-            let all = Set(tokens.map(\.token)).map(String.init)
-            var v = Vocabulary(tokens: all.sorted { $0.unicodeScalars.first!.value < $1.unicodeScalars.first!.value })
-            for t in trainPart { v.add(String(t.token), count: 1) }
-            vocabulary = v
+            vocabulary = characterVocabulary(of: [tokens], countingIn: trainPart)
         }
         return Corpus(vocabulary: vocabulary,
                       train: try ids(trainPart, vocabulary, name: name),
-                      valid: try ids(Array(tokens[nTrain..<(nTrain + nValid)]), vocabulary, name: name),
-                      test: try ids(Array(tokens[(nTrain + nValid)...]), vocabulary, name: name),
+                      valid: try ids(Array(tokens[trainEnd..<validEnd]), vocabulary, name: name),
+                      test: try ids(Array(tokens[validEnd...]), vocabulary, name: name),
                       sources: [(name, SHA256.hex(of: bytes))], tokenLevel: level)
+    }
+
+    /// The element of the sorted, non-empty `starts` nearest to `index` (the later one on a tie).
+    static func nearest(_ starts: [Int], to index: Int) -> Int {
+        var lo = 0, hi = starts.count  // first element ≥ index, by bisection
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if starts[mid] < index { lo = mid + 1 } else { hi = mid }
+        }
+        if lo == starts.count { return starts[lo - 1] }
+        if lo == 0 { return starts[0] }
+        return index - starts[lo - 1] < starts[lo] - index ? starts[lo - 1] : starts[lo]
+    }
+
+    /// Every character (Unicode scalar) of `parts`, sorted by scalar value, with counts from
+    /// `counted`. Scalars are compared by value, never merged by canonical equivalence.
+    static func characterVocabulary(of parts: [[(token: Substring, line: Int)]],
+                                    countingIn counted: [(token: Substring, line: Int)]) -> Vocabulary {
+        var scalars = Set<UInt32>()
+        for part in parts { for t in part { scalars.insert(t.token.unicodeScalars.first!.value) } }
+        var v = Vocabulary(tokens: scalars.sorted().map { String(UnicodeScalar($0)!) })
+        for t in counted { v.add(String(t.token), count: 1) }
+        return v
     }
 
     /// First-occurrence vocabulary of `tokens`, trimmed to `options`.

@@ -5,8 +5,12 @@
 /// How text is cut into tokens.
 public enum TokenLevel: String, Sendable, Codable, CaseIterable {
     /// Whitespace-separated words, with `<eos>` appended to every line (PTB/WikiText practice).
+    /// Blank lines give a lone `<eos>`, as in PyTorch's word-language-model example, whose token
+    /// counts published WikiText perplexities are averaged over; WikiText's ` = Heading = ` lines
+    /// are ordinary words, and its `<unk>` is the unknown token.
     case word
-    /// Every Unicode scalar is a token, newlines included (char-rnn practice).
+    /// Every Unicode scalar is a token, newlines included (char-rnn practice), in any script:
+    /// a combining accent written as its own scalar is its own token.
     case chars
 }
 
@@ -81,9 +85,10 @@ public func tokenize(_ bytes: [UInt8], level: TokenLevel, name: String, endOfSen
         var lineNumber = 1
         var sawWord = false
         let eos = Substring(endOfSentence)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        // A final newline ends the last line; it does not start an empty one.
-        if text.hasSuffix("\n") { lines.removeLast() }
+        // "\r\n" is one Character in Swift, so Windows line ends are matched as such.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        // A final line break ends the last line; it does not start an empty one.
+        if lines.count > 1, lines.last!.isEmpty { lines.removeLast() }
         for line in lines {
             for w in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" }) {
                 out.append((w, lineNumber))

@@ -2,7 +2,9 @@
 //
 // Word-level vocabularies keep first-occurrence order, like PyTorch's word-language-model
 // example, so ids match its ids on the same files; character vocabularies are sorted by
-// Unicode scalar value, like char-rnn.
+// Unicode scalar value, like char-rnn. Tokens are told apart by their UTF-8 bytes, as Python's
+// str does, not by Swift's canonical equivalence: the Greek question mark U+037E and ";" U+003B, or
+// "é" precomposed and "e" + U+0301, are different tokens, so no text ever loses a character.
 
 /// Token strings and their ids.
 public struct Vocabulary: Sendable, Codable, Equatable {
@@ -12,7 +14,7 @@ public struct Vocabulary: Sendable, Codable, Equatable {
     public private(set) var counts: [Int]
     /// The id unknown tokens map to, when the vocabulary has one.
     public private(set) var unknownID: Int32?
-    private var index: [String: Int32]
+    private var index: [ExactToken: Int32]
 
     public init() {
         tokens = []
@@ -25,7 +27,7 @@ public struct Vocabulary: Sendable, Codable, Equatable {
         self.init()
         for t in tokens { _ = add(t) }
         if let counts, counts.count == tokens.count { self.counts = counts }
-        if let unknown { unknownID = index[unknown] }
+        if let unknown { unknownID = index[ExactToken(unknown)] }
     }
 
     public var count: Int { tokens.count }
@@ -33,23 +35,23 @@ public struct Vocabulary: Sendable, Codable, Equatable {
     /// The id of `token`, adding it when new.
     @discardableResult
     public mutating func add(_ token: String, count: Int = 0) -> Int32 {
-        if let id = index[token] {
+        if let id = index[ExactToken(token)] {
             counts[Int(id)] += count
             return id
         }
         let id = Int32(tokens.count)
         tokens.append(token)
         counts.append(count)
-        index[token] = id
+        index[ExactToken(token)] = id
         return id
     }
 
     /// The id of `token`, or nil.
-    public func id(_ token: String) -> Int32? { index[token] }
+    public func id(_ token: String) -> Int32? { index[ExactToken(token)] }
 
     /// Marks `token` (which must be present) as the unknown token.
     public mutating func setUnknown(_ token: String) {
-        unknownID = index[token]
+        unknownID = index[ExactToken(token)]
     }
 
     private enum CodingKeys: String, CodingKey { case tokens, counts, unknown }
@@ -71,5 +73,21 @@ public struct Vocabulary: Sendable, Codable, Equatable {
 
     public static func == (a: Vocabulary, b: Vocabulary) -> Bool {
         a.tokens == b.tokens && a.counts == b.counts && a.unknownID == b.unknownID
+    }
+}
+
+/// A token compared and hashed by its UTF-8 bytes (String's `==` uses canonical equivalence).
+struct ExactToken: Hashable, Sendable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (a: ExactToken, b: ExactToken) -> Bool {
+        a.text.utf8.elementsEqual(b.text.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

@@ -8,7 +8,8 @@ struct Components: RegistryCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the registered components (cells, activations, outputs, optimizers, schedules, datasets, initializers) with their parameters.")
 
-    @Option(help: "Only this kind: \(ComponentKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Only this kind: \(ComponentKind.allCases.map(\.rawValue).joined(separator: ", ")).",
+            completion: .list(ComponentKind.allCases.map(\.rawValue)))
     var kind: String?
 
     func run(registry: ComponentRegistry) throws {

@@ -8,7 +8,7 @@ import RNNTensor
 struct Generate: RegistryCommand {
     static let configuration = CommandConfiguration(abstract: "Sample text from a trained run's best weights.")
 
-    @Argument(help: "The run folder (results/<experiment>/<run>).")
+    @Argument(help: "The run folder (results/<experiment>/<run>).", completion: .directory)
     var runDirectory: String
 
     @Option(help: "Tokens to generate (words or characters).")
@@ -43,7 +43,7 @@ struct Generate: RegistryCommand {
 struct Evaluate: RegistryCommand {
     static let configuration = CommandConfiguration(commandName: "eval", abstract: "Perplexity of a text file under a trained run's best weights.")
 
-    @Argument(help: "The run folder (results/<experiment>/<run>).")
+    @Argument(help: "The run folder (results/<experiment>/<run>).", completion: .directory)
     var runDirectory: String
 
     @Option(help: "The text file to score.")

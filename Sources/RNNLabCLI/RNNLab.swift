@@ -75,7 +75,7 @@ extension RegistryCommand {
 
 /// Options shared by the commands that read experiment files.
 struct ExperimentFileOptions: ParsableArguments {
-    @Argument(help: "The experiment file (YAML).")
+    @Argument(help: "The experiment file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var file: String
 
     @Option(name: .customLong("data-root"), help: "Folder that relative data paths resolve against (default: $RNNLAB_DATA, else the experiment file's folder).")

@@ -19,10 +19,10 @@ struct Run: RegistryCommand {
         Exit status: 0 completed, 1 error, 3 diverged, 64 bad arguments, 130 stopped by SIGINT, 143 by SIGTERM.
         """)
 
-    @Argument(help: "The experiment file (YAML); omit it with --resume.")
+    @Argument(help: "The experiment file (YAML); omit it with --resume.", completion: .file(extensions: ["yaml", "yml"]))
     var file: String?
 
-    @Option(help: ArgumentHelp("Continue the run in this folder from its checkpoint/last.ckpt.", valueName: "run-dir"))
+    @Option(help: ArgumentHelp("Continue the run in this folder from its checkpoint/last.ckpt.", valueName: "run-dir"), completion: .directory)
     var resume: String?
 
     @Option(name: .customLong("data-root"), help: "Folder that relative data paths resolve against (default: $RNNLAB_DATA, else the experiment file's folder; with --resume, where the run found its data).")

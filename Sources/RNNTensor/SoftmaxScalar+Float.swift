@@ -1,4 +1,5 @@
-// Float's softmax row kernels: three passes over one row, all SIMD (see VectorExp.swift).
+// Float's softmax row kernels: three passes over one row, by the vector kernels of
+// _RNNVectorKernels (compiled for AVX-512, AVX2 and baseline x86-64, picked at load time).
 //
 //   pass 1  m = max(row)                       (reads the row from memory)
 //   pass 2  row[i] = e^(row[i] − m), s = Σ     (row now in L1/L2: 10 000 Floats = 40 KB)
@@ -9,6 +10,7 @@
 // Will not: thread (the callers split rows), or check arguments (the public functions do).
 
 import RealModule
+import _RNNVectorKernels
 
 extension Float: SoftmaxScalar {
     public static func _softmaxCrossEntropyRow(
@@ -49,16 +51,7 @@ extension Float: SoftmaxScalar {
     }
 
     public static func _accumulate(_ x: UnsafePointer<Float>, into accumulator: UnsafeMutablePointer<Float>, count: Int) {
-        let width = FloatVector.scalarCount
-        var i = 0
-        while i &+ width <= count {
-            storeVector(loadVector(accumulator + i) + loadVector(x + i), accumulator + i)
-            i &+= width
-        }
-        while i < count {
-            accumulator[i] += x[i]
-            i += 1
-        }
+        rnn_accumulate_f32(x, accumulator, count)
     }
 
     public static func _expInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
@@ -66,156 +59,47 @@ extension Float: SoftmaxScalar {
     }
 }
 
-/// The SIMD passes over one Float row. `count >= 1` everywhere.
+/// The passes over one Float row, named for what they compute. `count >= 1` everywhere.
 enum FloatRowKernels {
     /// Largest element (NaNs are not propagated reliably; a row with NaN gives NaN downstream anyway).
+    @inline(__always)
     static func maximum(_ p: UnsafePointer<Float>, count: Int) -> Float {
-        let width = FloatVector.scalarCount
-        var m0 = FloatVector(repeating: -.infinity)
-        var m1 = m0
-        var i = 0
-        while i &+ 2 &* width <= count {
-            let a = loadVector(p + i), b = loadVector(p + (i &+ width))
-            m0 = m0.replacing(with: a, where: m0 .< a)
-            m1 = m1.replacing(with: b, where: m1 .< b)
-            i &+= 2 &* width
-        }
-        if i &+ width <= count {
-            let a = loadVector(p + i)
-            m0 = m0.replacing(with: a, where: m0 .< a)
-            i &+= width
-        }
-        if i < count {
-            let a = loadPartialVector(p + i, count: count - i, padding: -.infinity)
-            m1 = m1.replacing(with: a, where: m1 .< a)
-        }
-        m0 = m0.replacing(with: m1, where: m0 .< m1)
-        return m0.max()
+        rnn_row_max_f32(p, count)
     }
 
     /// Writes `e^(p[i] − shift)` back into `p` and returns their sum. Requires `shift >= max(p)`.
+    @inline(__always)
     static func storeShiftedExpAndSum(_ p: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
-        let width = FloatVector.scalarCount
-        let s = FloatVector(repeating: shift)
-        var sum0 = FloatVector.zero
-        var sum1 = FloatVector.zero
-        var i = 0
-        while i &+ 2 &* width <= count {
-            let e0 = expNonPositive(loadVector(p + i) - s)
-            let e1 = expNonPositive(loadVector(p + (i &+ width)) - s)
-            storeVector(e0, p + i)
-            storeVector(e1, p + (i &+ width))
-            sum0 += e0
-            sum1 += e1
-            i &+= 2 &* width
-        }
-        if i &+ width <= count {
-            let e0 = expNonPositive(loadVector(p + i) - s)
-            storeVector(e0, p + i)
-            sum0 += e0
-            i &+= width
-        }
-        if i < count {
-            // Padding −∞ gives e^(−∞) = 0, so the spare lanes add nothing.
-            let e1 = expNonPositive(loadPartialVector(p + i, count: count - i, padding: -.infinity) - s)
-            storePartialVector(e1, p + i, count: count - i)
-            sum1 += e1
-        }
-        return (sum0 + sum1).sum()
+        rnn_store_shifted_exp_sum_f32(p, count, shift)
     }
 
     /// Σ e^(p[i] − shift) without writing anything. Requires `shift >= max(p)`.
+    @inline(__always)
     static func shiftedExpSum(_ p: UnsafePointer<Float>, count: Int, shift: Float) -> Float {
-        let width = FloatVector.scalarCount
-        let s = FloatVector(repeating: shift)
-        var sum0 = FloatVector.zero
-        var sum1 = FloatVector.zero
-        var i = 0
-        while i &+ 2 &* width <= count {
-            sum0 += expNonPositive(loadVector(p + i) - s)
-            sum1 += expNonPositive(loadVector(p + (i &+ width)) - s)
-            i &+= 2 &* width
-        }
-        if i &+ width <= count {
-            sum0 += expNonPositive(loadVector(p + i) - s)
-            i &+= width
-        }
-        if i < count {
-            sum1 += expNonPositive(loadPartialVector(p + i, count: count - i, padding: -.infinity) - s)
-        }
-        return (sum0 + sum1).sum()
+        rnn_shifted_exp_sum_f32(p, count, shift)
     }
 
     /// Largest `p[i] + b[i]`.
+    @inline(__always)
     static func maximum(_ p: UnsafePointer<Float>, plus b: UnsafePointer<Float>, count: Int) -> Float {
-        let width = FloatVector.scalarCount
-        var m0 = FloatVector(repeating: -.infinity)
-        var i = 0
-        while i &+ width <= count {
-            let a = loadVector(p + i) + loadVector(b + i)
-            m0 = m0.replacing(with: a, where: m0 .< a)
-            i &+= width
-        }
-        var m = m0.max()
-        while i < count {
-            m = Swift.max(m, p[i] + b[i])
-            i += 1
-        }
-        return m
+        rnn_row_max_plus_f32(p, b, count)
     }
 
     /// Writes `e^(p[i] + b[i] − shift)` into `p` and returns their sum. Requires `shift >= max(p + b)`.
+    @inline(__always)
     static func storeShiftedExpAndSum(_ p: UnsafeMutablePointer<Float>, plus b: UnsafePointer<Float>, count: Int, shift: Float) -> Float {
-        let width = FloatVector.scalarCount
-        let s = FloatVector(repeating: shift)
-        var sum0 = FloatVector.zero
-        var i = 0
-        while i &+ width <= count {
-            let e0 = expNonPositive(loadVector(p + i) + loadVector(b + i) - s)
-            storeVector(e0, p + i)
-            sum0 += e0
-            i &+= width
-        }
-        if i < count {
-            var v = FloatVector(repeating: -.infinity)
-            for k in 0..<(count - i) { v[k] = p[i + k] + b[i + k] }
-            let e1 = expNonPositive(v - s)
-            storePartialVector(e1, p + i, count: count - i)
-            sum0 += e1
-        }
-        return sum0.sum()
+        rnn_store_shifted_exp_sum_plus_f32(p, b, count, shift)
     }
 
     /// Σ e^(p[i] + b[i] − shift) without writing anything.
+    @inline(__always)
     static func shiftedExpSum(_ p: UnsafePointer<Float>, plus b: UnsafePointer<Float>, count: Int, shift: Float) -> Float {
-        let width = FloatVector.scalarCount
-        let s = FloatVector(repeating: shift)
-        var sum0 = FloatVector.zero
-        var i = 0
-        while i &+ width <= count {
-            sum0 += expNonPositive(loadVector(p + i) + loadVector(b + i) - s)
-            i &+= width
-        }
-        if i < count {
-            var v = FloatVector(repeating: -.infinity)
-            for k in 0..<(count - i) { v[k] = p[i + k] + b[i + k] }
-            sum0 += expNonPositive(v - s)
-        }
-        return sum0.sum()
+        rnn_shifted_exp_sum_plus_f32(p, b, count, shift)
     }
 
     /// `p[i] *= factor`.
+    @inline(__always)
     static func scale(_ p: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
-        let width = FloatVector.scalarCount
-        let f = FloatVector(repeating: factor)
-        var i = 0
-        while i &+ width <= count {
-            storeVector(loadVector(p + i) * f, p + i)
-            i &+= width
-        }
-        while i < count {
-            p[i] *= factor
-            i += 1
-        }
+        rnn_scale_f32(p, count, factor)
     }
 }

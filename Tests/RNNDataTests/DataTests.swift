@@ -53,12 +53,12 @@ final class DataTests: XCTestCase {
     }
 
     func testSingleTextSplitsContiguously() throws {
-        let text = String(repeating: "abcdefghij", count: 10)
+        let text = String(repeating: "abcdefghi\n", count: 10)
         let corpus = try CorpusBuilder.fromSingleText(bytes(text), name: "one.txt", level: .chars, validFraction: 0.1, testFraction: 0.2)
         XCTAssertEqual(corpus.train.count, 70)
         XCTAssertEqual(corpus.valid.count, 10)
         XCTAssertEqual(corpus.test.count, 20)
-        XCTAssertEqual(corpus.vocabulary.tokens, (0..<10).map { String(UnicodeScalar(97 + $0)!) })
+        XCTAssertEqual(corpus.vocabulary.tokens, ["\n"] + (0..<9).map { String(UnicodeScalar(97 + $0)!) })
         XCTAssertThrowsError(try CorpusBuilder.fromSingleText(bytes(text), name: "one.txt", level: .chars, validFraction: 0.6, testFraction: 0.5))
     }
 

@@ -85,7 +85,7 @@ final class CLIBadInputTests: XCTestCase {
         try expect(replacing: "  hidden_size: 8", with: "  hiden_size: 8",
                    "exp.yaml:10:3: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, layers, output, tied)")
         try expect(replacing: "training:", with: "trainig:",
-                   "exp.yaml:12:1: trainig: unknown key; did you mean training? (valid: data, description, model, name, seed, sweep, training)")
+                   "exp.yaml:12:1: trainig: unknown key; did you mean training? (valid: data, description, diagnostics, model, name, seed, sweep, training)")
         try expect(replacing: "  threads: 1", with: "  colour: blue",
                    "exp.yaml:20:3: training.colour: unknown key (valid: batch_size, bptt, checkpoint_every, clip, epochs, eval_batch_size, eval_every, log_every, max_steps, optimizer, schedule, threads, time_budget)")
         try expect(replacing: "  threads: 1", with: "  optimizer: {name: sgd, momentum: 0.9}",

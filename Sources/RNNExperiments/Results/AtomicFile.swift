@@ -69,6 +69,7 @@ public func writeAtomically(_ text: String, to path: String) throws(FileWriteErr
 public final class AppendingFile {
     public let path: String
     private let fd: Int32
+    private var failure: FileWriteError?
 
     /// Opens `path` for appending, creating it (with `header` as its first line) when absent.
     ///
@@ -85,12 +86,34 @@ public final class AppendingFile {
 
     deinit { close(fd) }
 
-    /// Appends `line` and a newline in one write.
+    /// Appends `line` and a newline (in one write unless the OS cuts it short).
+    ///
+    /// A write that fails (a full disk) is undone, so the file keeps whole lines, and every later
+    /// append fails with the same error: no line lands after a missing one.
     public func append(_ line: String) throws(FileWriteError) {
+        if let failure { throw failure }
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
-        guard n == bytes.count else { throw FileWriteError(path: path, reason: n < 0 ? errnoText() : "short write") }
+        let before = lseek(fd, 0, SEEK_END)
+        var reason: String?
+        bytes.withUnsafeBytes { raw in
+            var written = 0
+            while written < raw.count {
+                let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    reason = errnoText()
+                    return
+                }
+                written += n
+            }
+        }
+        if let reason {
+            if before >= 0 { _ = ftruncate(fd, before) }
+            let error = FileWriteError(path: path, reason: reason)
+            failure = error
+            throw error
+        }
     }
 
     /// Forces what was appended to disk.

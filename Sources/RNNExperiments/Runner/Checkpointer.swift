@@ -78,6 +78,6 @@ public final class Checkpointer: TrainingObserver {
         default:
             break
         }
-        return .proceed
+        return writeError == nil ? .proceed : .stop  // a run that cannot checkpoint stops as failed
     }
 }

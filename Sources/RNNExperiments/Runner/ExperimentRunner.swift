@@ -275,6 +275,8 @@ public struct ExperimentRunner {
             dataset: dataset, rnnlabVersion: rnnlabVersion, gitCommit: rnnlabGitCommit(), blas: blas.description, model: modelText)
         summary.floorPPL = corpus.entropyRate.map { exp($0) }
         try writeAtomically(try summary.encoded(), to: directory + "/summary.json")
+        let reserve = SpaceReserve(directory: directory)
+        defer { reserve.release() }
 
         log.say("rnnlab \(rnnlabVersion): \(config.name) → \(directory)")
         log.say("  data: \(config.data.name), \(corpus.vocabulary.count) tokens in the vocabulary; train \(corpus.train.count), valid \(corpus.valid.count), test \(corpus.test.count) tokens")
@@ -356,7 +358,14 @@ public struct ExperimentRunner {
             summary.status = .failed
             summary.stopReason = failure
         }
-        try writeAtomically(try summary.encoded(), to: directory + "/summary.json")
+        do { try writeAtomically(try summary.encoded(), to: directory + "/summary.json") } catch {
+            // A full disk: use the space set aside at the start, then try once more.
+            reserve.release()
+            do { try writeAtomically(try summary.encoded(), to: directory + "/summary.json") } catch {
+                guard let failure else { throw error }
+                throw ExperimentError("\(failure), and summary.json still says running")
+            }
+        }
         if let failure { throw ExperimentError(failure) }
         log.say(String(format: "  %@ in %.1f s: best valid ppl %@, test ppl %@, %.0f train tokens/s",
                        summary.status.rawValue, summary.wallSeconds,

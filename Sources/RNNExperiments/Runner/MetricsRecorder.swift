@@ -122,7 +122,8 @@ public final class MetricsRecorder: TrainingObserver {
         default:
             break
         }
-        return .proceed
+        // Training on with results that cannot be recorded would only waste the machine.
+        return writeError == nil ? .proceed : .stop
     }
 
     /// Cuts metrics.csv and evals.csv back to the state of a checkpoint, before a resumed run
