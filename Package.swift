@@ -66,16 +66,23 @@ let package = Package(
 
         .testTarget(name: "RNNTensorTests", dependencies: ["RNNTensor"]),
         .testTarget(name: "RNNModelTests", dependencies: ["RNNModel", "RNNTraining", "RNNTensor"]),
-        .testTarget(name: "RNNDataTests", dependencies: ["RNNData"]),
+        .testTarget(name: "RNNDataTests", dependencies: ["RNNData", "RNNTestSupport"]),
         .testTarget(name: "RNNNGramTests", dependencies: ["RNNNGram", "RNNData", "RNNTensor"]),
         .testTarget(name: "RNNTrainingTests", dependencies: ["RNNTraining", "RNNModel", "RNNTensor", "CAllocationCounter"]),
         // Test support: counts malloc calls (by replacing glibc's malloc in the test executable),
         // for the tests that prove a training step allocates nothing. Linked into test builds only.
         .target(name: "CAllocationCounter", path: "Tests/Support/CAllocationCounter"),
-        .testTarget(name: "RNNYAMLTests", dependencies: ["RNNYAML"]),
+        // Test support shared by the test targets: scratch folders, tiny experiments, in-process
+        // runs, the run comparison, the built rnnlab's path and the seeded generator. Used by test targets only.
+        .target(
+            name: "RNNTestSupport",
+            dependencies: ["RNNExperiments", "RNNTraining", "RNNTensor", "RNNTensorBoard", "RNNRendering"],
+            path: "Tests/Support/RNNTestSupport"
+        ),
+        .testTarget(name: "RNNYAMLTests", dependencies: ["RNNYAML", "RNNTestSupport"]),
         .testTarget(name: "RNNTensorBoardTests", dependencies: ["RNNTensorBoard"]),
-        .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments"]),
-        .testTarget(name: "RNNRenderingTests", dependencies: ["RNNRendering"]),
-        .testTarget(name: "RNNLabCLITests", dependencies: ["RNNLabCLI"]),
+        .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments", "RNNTestSupport"]),
+        .testTarget(name: "RNNLabCLITests", dependencies: ["RNNLabCLI", "RNNExperiments", "RNNTestSupport"]),
+        .testTarget(name: "RNNRenderingTests", dependencies: ["RNNRendering", "RNNTestSupport"]),
     ]
 )

@@ -3,19 +3,8 @@
 
 import Foundation
 import RNNData
+import RNNTestSupport
 import XCTest
-
-/// SplitMix64, a tiny deterministic generator for tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 final class DataTests: XCTestCase {
     func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
@@ -83,9 +72,9 @@ final class DataTests: XCTestCase {
     }
 
     func testSyntheticEntropyRateMatchesTheTrueModelsLikelihood() {
-        var grammar = SplitMix(state: 1)
+        var grammar = SeededGenerator(seed: 1)
         let language = SyntheticLanguage(.init(), grammar: &grammar)
-        var rng = SplitMix(state: 2)
+        var rng = SeededGenerator(seed: 2)
         let stream = language.generate(tokens: 200_000, using: &rng)
         let rate = language.negativeLogLikelihood(stream) / Double(stream.count)
         XCTAssertEqual(rate, language.entropyRate, accuracy: 0.01, "empirical \(rate) vs exact \(language.entropyRate)")
@@ -95,9 +84,9 @@ final class DataTests: XCTestCase {
 
     func testSyntheticLanguageDefeatsShortNGrams() {
         // The best trigram model, fitted on a large sample, stays well above the floor.
-        var grammar = SplitMix(state: 3)
+        var grammar = SeededGenerator(seed: 3)
         let language = SyntheticLanguage(.init(), grammar: &grammar)
-        var rng = SplitMix(state: 4)
+        var rng = SeededGenerator(seed: 4)
         let train = language.generate(tokens: 400_000, using: &rng)
         let test = language.generate(tokens: 100_000, using: &rng)
         var counts: [Int: [Int32: Int]] = [:]
@@ -115,9 +104,9 @@ final class DataTests: XCTestCase {
     }
 
     func testSameSeedSameStream() {
-        var g1 = SplitMix(state: 5), g2 = SplitMix(state: 5)
+        var g1 = SeededGenerator(seed: 5), g2 = SeededGenerator(seed: 5)
         let a = SyntheticLanguage(.init(), grammar: &g1), b = SyntheticLanguage(.init(), grammar: &g2)
-        var r1 = SplitMix(state: 6), r2 = SplitMix(state: 6)
+        var r1 = SeededGenerator(seed: 6), r2 = SeededGenerator(seed: 6)
         XCTAssertEqual(a.generate(tokens: 1000, using: &r1), b.generate(tokens: 1000, using: &r2))
     }
 

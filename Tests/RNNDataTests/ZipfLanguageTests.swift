@@ -4,11 +4,12 @@
 
 import Foundation
 import RNNData
+import RNNTestSupport
 import XCTest
 
 final class ZipfLanguageTests: XCTestCase {
     func testEntropyRateInClosedFormForSmallLanguages() {
-        var rng = SplitMix(state: 1)
+        var rng = SeededGenerator(seed: 1)
         // One class, uniform words: log V.
         let uniform = ZipfLanguage(.init(words: 10, classes: 1, successors: 1, exponent: 0), grammar: &rng)
         XCTAssertEqual(uniform.entropyRate, log(10.0), accuracy: 1e-12)
@@ -24,9 +25,9 @@ final class ZipfLanguageTests: XCTestCase {
     }
 
     func testEntropyRateMatchesTheTrueModelsLikelihood() {
-        var grammar = SplitMix(state: 5)
+        var grammar = SeededGenerator(seed: 5)
         let language = ZipfLanguage(.init(), grammar: &grammar)
-        var rng = SplitMix(state: 6)
+        var rng = SeededGenerator(seed: 6)
         let stream = language.generate(tokens: 300_000, using: &rng)
         let rate = language.negativeLogLikelihood(stream) / Double(stream.count)
         // Per-token NLL has a standard deviation of about 2 nats: 300k tokens give ±0.004.
@@ -34,7 +35,7 @@ final class ZipfLanguageTests: XCTestCase {
     }
 
     func testStationaryDistributionIsStationary() {
-        var grammar = SplitMix(state: 7)
+        var grammar = SeededGenerator(seed: 7)
         let language = ZipfLanguage(.init(words: 500, classes: 25, successors: 3), grammar: &grammar)
         let pi = language.stationary
         XCTAssertEqual(pi.reduce(0, +), 1, accuracy: 1e-12)
@@ -45,7 +46,7 @@ final class ZipfLanguageTests: XCTestCase {
     }
 
     func testWordsWithinAClassFollowZipf() {
-        var grammar = SplitMix(state: 8)
+        var grammar = SeededGenerator(seed: 8)
         let language = ZipfLanguage(.init(words: 1000, classes: 10, successors: 2, exponent: 1.2), grammar: &grammar)
         for members in language.members {
             XCTAssertEqual(members.count, 100)
@@ -55,9 +56,9 @@ final class ZipfLanguageTests: XCTestCase {
     }
 
     func testMostWordsAreRareInTheDemosCorpus() {
-        var grammar = SplitMix(state: 9)
+        var grammar = SeededGenerator(seed: 9)
         let language = ZipfLanguage(.init(), grammar: &grammar)
-        var rng = SplitMix(state: 10)
+        var rng = SeededGenerator(seed: 10)
         var counts = [Int](repeating: 0, count: language.parameters.words)
         for t in language.generate(tokens: 200_000, using: &rng) { counts[Int(t)] += 1 }
         let rare = counts.filter { $0 < 10 }.count
@@ -66,7 +67,7 @@ final class ZipfLanguageTests: XCTestCase {
     }
 
     func testImpossibleStreamsHaveInfiniteCost() {
-        var grammar = SplitMix(state: 11)
+        var grammar = SeededGenerator(seed: 11)
         let language = ZipfLanguage(.init(words: 100, classes: 10, successors: 2), grammar: &grammar)
         let c = 0, w = language.members[c][0]
         let allowed = Set(language.transitions[c].map(\.next))

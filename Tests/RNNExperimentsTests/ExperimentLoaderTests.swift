@@ -1,6 +1,7 @@
 // ExperimentLoader: defaults filled into the resolved file, components by name or mapping,
 // --set overrides, bptt and time-budget spellings, and the exact text of its errors.
 
+import RNNTestSupport
 import RNNYAML
 import XCTest
 @testable import RNNExperiments
@@ -293,9 +294,9 @@ final class ExperimentLoaderTests: XCTestCase {
     }
 
     func testFilesThatAreNotExperimentFiles() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rnnlab-loader-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scratch = ScratchFolder("loader")
+        defer { scratch.remove() }
+        let dir = scratch.path
         func message(_ path: String) -> String? {
             do { _ = try loader.load(path: path); return nil } catch { return "\(error)" }
         }

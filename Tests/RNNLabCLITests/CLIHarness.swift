@@ -1,8 +1,8 @@
 // CLIHarness: runs the real `rnnlab` executable in a scratch folder and captures what it prints,
-// for the end-to-end tests. It does not build the executable: `swift build --build-tests` (CI)
-// and `swift test` both build every product, and the binary sits next to the test bundle.
+// for the end-to-end tests. It does not build the executable; `RNNLabExecutable` finds it.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 
 /// What one `rnnlab` invocation did.
@@ -17,6 +17,7 @@ final class CLIHarness {
     /// The scratch folder; `rnnlab` runs with it as the current directory.
     let root: URL
     let executable: URL
+    private let scratch: ScratchFolder
 
     /// The tiny experiment most tests start from: trains 10 steps in well under a second.
     /// Line numbers matter: the bad-input tests replace one line and expect its line:column.
@@ -55,31 +56,14 @@ final class CLIHarness {
         return out.joined(separator: "\n")
     }
 
-    init(file: StaticString = #filePath, line: UInt = #line) throws {
-        executable = try XCTUnwrap(Self.locateExecutable(),
-                                   "the rnnlab executable is not next to the test bundle; run `swift build --build-tests` first",
-                                   file: file, line: line)
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("rnnlab-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    /// - Throws: `RNNLabExecutable.Missing` when rnnlab is not built, which fails the test.
+    init() throws {
+        executable = URL(fileURLWithPath: try RNNLabExecutable.path())
+        scratch = ScratchFolder("cli")
+        root = URL(fileURLWithPath: scratch.path)
     }
 
-    deinit {
-        // Read-only folders made by a test would stop the removal; make them writable first.
-        if let e = FileManager.default.enumerator(atPath: root.path) {
-            for case let p as String in e { chmod(root.appendingPathComponent(p).path, 0o755) }
-        }
-        try? FileManager.default.removeItem(at: root)
-    }
-
-    /// The built `rnnlab`: next to the xctest bundle (SwiftPM puts every product of a
-    /// configuration in one folder).
-    static func locateExecutable() -> URL? {
-        var folders = [Bundle(for: CLIHarness.self).bundleURL.deletingLastPathComponent(),
-                       Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        if let exe = Bundle.main.executableURL { folders.append(exe.deletingLastPathComponent()) }
-        return folders.map { $0.appendingPathComponent("rnnlab") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    deinit { scratch.remove() }
 
     /// Writes `text` to `name` (relative to the scratch folder, parents created) and returns its path.
     @discardableResult

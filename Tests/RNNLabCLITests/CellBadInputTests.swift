@@ -2,6 +2,7 @@
 // nothing on stdout and no run folder left behind.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 
 final class CellBadInputTests: XCTestCase {

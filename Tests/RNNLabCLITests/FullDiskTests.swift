@@ -3,6 +3,7 @@
 
 import Foundation
 import RNNExperiments
+import RNNTestSupport
 import XCTest
 
 final class FullDiskTests: XCTestCase {

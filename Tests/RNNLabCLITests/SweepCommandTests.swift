@@ -7,16 +7,11 @@ import Foundation
 import XCTest
 
 final class SweepCommandTests: XCTestCase {
-    private var folder = ""
+    private var cli: CLIHarness!
+    private var folder: String { cli.root.path }
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("sweepcli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
+    override func setUpWithError() throws { cli = try CLIHarness() }
+    override func tearDown() { cli = nil }
 
     static let tiny = """
         name: tiny
@@ -27,11 +22,11 @@ final class SweepCommandTests: XCTestCase {
         """
 
     private func write(_ name: String, _ text: String) throws {
-        try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+        try cli.write(name, text)
     }
 
-    private func rnnlab(_ args: String..., file: StaticString = #filePath, line: UInt = #line) throws -> CommandResult {
-        try RNNLabBinary.run(args, in: folder, file: file, line: line)
+    private func rnnlab(_ args: String..., file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {
+        try cli.run(args, timeout: 120, file: file, line: line)
     }
 
     private func summary(_ run: String) throws -> [String: Any] {
@@ -172,7 +167,7 @@ final class SweepCommandTests: XCTestCase {
         try write("s.yaml", Self.tiny.replacingOccurrences(of: "max_steps: 10", with: "epochs: 1000")
                   .replacingOccurrences(of: "train_tokens: 3000", with: "train_tokens: 100000") + "sweep:\n  seeds: 3\n")
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: RNNLabBinary.path)
+        p.executableURL = cli.executable
         p.arguments = ["sweep", "s.yaml", "--jobs", "2"]
         p.currentDirectoryURL = URL(fileURLWithPath: folder)
         let outPath = folder + "/out.txt"

@@ -5,22 +5,22 @@
 // a real Slurm. Each refusal is checked word for word, with nothing submitted and nothing written.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 
 final class SweepSlurmCLITests: XCTestCase {
-    private var folder = ""
+    private var scratch: ScratchFolder!
+    private var folder: String { scratch.path }
     private var bin = ""
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("sweepslurm-\(UUID().uuidString)").path
+        scratch = ScratchFolder("sweepslurm")
         bin = folder + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         try write("s.yaml", SweepCommandTests.tiny + "sweep:\n  grid: {model.tied: [true, false]}\n  seeds: 2\n")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
+    override func tearDown() { scratch.remove() }
 
     private func write(_ name: String, _ text: String) throws {
         try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)

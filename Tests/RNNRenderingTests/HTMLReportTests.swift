@@ -1,6 +1,7 @@
 // Tests for HTMLReport: well-formed (parses as XML), escaped, self-contained (no http(s)
 // references, no scripts), figures inline with unique ids, tables with alignment classes.
 
+import RNNTestSupport
 import XCTest
 @testable import RNNRendering
 

@@ -1,6 +1,7 @@
 // Tests for LineChart / SVGFigure SVG output: well-formed XML, no NaN or infinity, edge cases
 // (single point, equal values, empty and non-finite data, huge ranges), escaping, determinism.
 
+import RNNTestSupport
 import XCTest
 @testable import RNNRendering
 

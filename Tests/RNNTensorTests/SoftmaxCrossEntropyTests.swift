@@ -22,7 +22,7 @@ final class SoftmaxCrossEntropyTests: XCTestCase {
     private func makeLogits<T: SoftmaxScalar>(
         _: T.Type, rows: Int, cols: Int, ld: Int, spread: Double, seed: UInt64
     ) -> (values: [T], targets: [Int32]) {
-        var rng = SplitMix64(seed: seed)
+        var rng = Xoshiro256(seed: seed)
         var values = [T](repeating: Self.sentinel(), count: rows * ld)
         var targets = [Int32]()
         for r in 0..<rows {
@@ -295,18 +295,5 @@ final class SoftmaxCrossEntropyTests: XCTestCase {
         let input = x
         expInPlace(&x, count: x.count)
         for i in 0..<x.count { XCTAssertEqual(x[i], Foundation.exp(input[i])) }
-    }
-}
-
-/// SplitMix64: a tiny seeded generator so test inputs are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

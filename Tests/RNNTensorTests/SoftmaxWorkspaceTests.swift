@@ -12,7 +12,7 @@ final class SoftmaxWorkspaceTests: XCTestCase {
     /// (loss, gradient rows, bias gradient, NLL) of one call, with or without `workspace`.
     private func run<T: SoftmaxScalar>(_: T.Type, rows: Int, cols: Int, threads: Int, seed: UInt64,
                                        workspace: SoftmaxWorkspace<T>?) -> (Double, [T], [T], Double) {
-        var rng = SplitMix64(seed: seed)
+        var rng = Xoshiro256(seed: seed)
         let logits = (0..<(rows * cols)).map { _ in T(Double.random(in: -8...8, using: &rng)) }
         let targets = (0..<rows).map { _ in Int32(Int.random(in: 0..<cols, using: &rng)) }
         let bias = (0..<cols).map { _ in T(Double.random(in: -1...1, using: &rng)) }

@@ -1,5 +1,6 @@
 // Errors from reading YAML: exact texts for syntax mistakes, bad encodings, duplicate keys, several
 // documents, and hostile input (depth and alias bombs, oversized files), which must fail fast.
+import RNNTestSupport
 import XCTest
 @testable import RNNYAML
 
@@ -137,7 +138,7 @@ final class YAMLErrorTests: XCTestCase {
 
     /// Random and mutated inputs must produce a node or a YAMLError — never a crash.
     func testFuzzedInputNeverCrashes() {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         let seeds = ["a: [1, {b: &x 2}]\nc: *x\n", "- a\n- b: |\n    text\n", "k: \"\\u00e9\"\n<<: {z: 1}\n"]
         let alphabet = Array("ab:-[]{},&*!|>'\"#%@`\t\n ?<=~.0x1".utf8) + [0xC3, 0xA9, 0xFF, 0x00]
         for round in 0..<3000 {
@@ -155,18 +156,5 @@ final class YAMLErrorTests: XCTestCase {
                 XCTAssertGreaterThanOrEqual(error.line, 1)
             }
         }
-    }
-}
-
-/// A small deterministic generator for the fuzz test.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

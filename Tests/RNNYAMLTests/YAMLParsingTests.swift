@@ -1,4 +1,5 @@
 // Parsing: structure, marks, anchors/aliases, merge keys and core-schema scalar resolution.
+import RNNTestSupport
 import XCTest
 @testable import RNNYAML
 
@@ -228,10 +229,9 @@ final class YAMLParsingTests: XCTestCase {
     }
 
     func testLoadReadsAFileAndUsesThePathAsDisplayName() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rnnyaml-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("exp.yaml").path
+        let scratch = ScratchFolder("yaml")
+        defer { scratch.remove() }
+        let path = scratch.path + "/exp.yaml"
         try "a:\n  b: oops\n".write(toFile: path, atomically: true, encoding: .utf8)
         let root = try YAMLDocument.load(path: path)
         XCTAssertEqual(root["a"]?["b"]?.mark.description, "\(path):2:6")

@@ -2,6 +2,7 @@
 // sorting, tied/untied pairing with mean ± std over seeds, tolerance of a truncated evals.csv,
 // well-formed HTML and SVG, and byte-identical output for the same runs.
 
+import RNNTestSupport
 import XCTest
 import RNNRendering
 @testable import RNNExperiments
@@ -10,7 +11,7 @@ final class ComparisonReportTests: XCTestCase {
     private var fixtures: ReportFixtures!
 
     override func setUpWithError() throws {
-        fixtures = try ReportFixtures()
+        fixtures = ReportFixtures()
         try fixtures.standardSweep()
     }
 
@@ -98,7 +99,7 @@ final class ComparisonReportTests: XCTestCase {
     }
 
     func testNoPairsWithoutTiedAndUntied() throws {
-        let other = try ReportFixtures()
+        let other = ReportFixtures()
         defer { other.remove() }
         try other.run("a", hidden: 10, tied: true, seed: 1, bestValid: 50, test: 51, params: 10)
         try other.run("b", hidden: 20, tied: true, seed: 1, bestValid: 40, test: 41, params: 20)

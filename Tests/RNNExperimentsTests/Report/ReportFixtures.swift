@@ -2,17 +2,14 @@
 // folder, for testing reports without training anything.
 
 import Foundation
+import RNNTestSupport
 @testable import RNNExperiments
 
 struct ReportFixtures {
-    let root: String
+    private let scratch = ScratchFolder("report")
+    var root: String { scratch.path }
 
-    init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: root) }
+    func remove() { scratch.remove() }
 
     /// Writes `<root>/<experiment>/<run>/` with a summary, a config and (unless nil) evals.csv.
     @discardableResult

@@ -6,6 +6,7 @@ import Foundation
 import RNNData
 import RNNModel
 import RNNTensor
+import RNNTestSupport
 import XCTest
 @testable import RNNExperiments
 

@@ -5,6 +5,7 @@
 // and a plateau schedule that divides the rate and restores the best weights.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 @testable import RNNExperiments
 
@@ -108,9 +109,7 @@ final class ExactResumeTests: XCTestCase {
             let whole = try runExperiment(text, root: scratch.path, run: "whole-\(i)")
             let copy = try runExperiment(text, root: scratch.path, run: "copy-\(i)")
             XCTAssertEqual(whole.summary.status, .completed)
-            var summary = try RunSummary.read(path: copy.directory + "/summary.json")
-            summary.status = .running
-            try writeAtomically(try summary.encoded(), to: copy.directory + "/summary.json")
+            try setStatus(.running, of: copy.directory)
             let resumed = try resumeRun(copy.directory)
             XCTAssertEqual(resumed.summary.stopReason, whole.summary.stopReason, "case \(i)")
             try assertSameResults(whole.directory, resumed.directory)
@@ -128,9 +127,7 @@ final class ExactResumeTests: XCTestCase {
         XCTAssertEqual(stopped.summary.steps, 21)
         let whole = try runExperiment(text, root: scratch.path, run: "b")
         // Pretend the run was killed after its last checkpoint (step 21) but before its summary.
-        var summary = try RunSummary.read(path: whole.directory + "/summary.json")
-        summary.status = .running
-        try writeAtomically(try summary.encoded(), to: whole.directory + "/summary.json")
+        try setStatus(.running, of: whole.directory)
         let resumed = try resumeRun(whole.directory)
         XCTAssertEqual(resumed.summary.status, .completed)
         XCTAssertEqual(resumed.summary.steps, 21)

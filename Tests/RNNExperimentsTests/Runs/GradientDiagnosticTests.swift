@@ -2,6 +2,7 @@
 // distance at every N-th step, leaves training untouched, and resumes exactly.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 @testable import RNNExperiments
 

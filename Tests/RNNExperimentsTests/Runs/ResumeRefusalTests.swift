@@ -4,6 +4,7 @@
 // checkpoints.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 @testable import RNNExperiments
 
@@ -48,9 +49,7 @@ final class ResumeRefusalTests: XCTestCase {
         assertRefused(scratch.path, "\(scratch.path) has no summary.json, so it is not a run folder or its run never started; give a folder such as results/<experiment>/<run>")
         let early = try runExperiment(tinyExperiment(checkpointEvery: 1000), root: scratch.path, run: "early").directory
         try FileManager.default.removeItem(atPath: early + "/checkpoint/last.ckpt")
-        var summary = try RunSummary.read(path: early + "/summary.json")
-        summary.status = .running
-        try writeAtomically(try summary.encoded(), to: early + "/summary.json")
+        try setStatus(.running, of: early)
         assertRefused(early, "\(early) has no checkpoint/last.ckpt (it stopped before its first checkpoint), so it cannot be resumed; start a new run with rnnlab run \(early)/config.yaml")
         try writeAtomically("{\"status\": ", to: early + "/summary.json")
         assertRefused(early, containing: "\(early)/summary.json is not a readable run summary")

@@ -4,6 +4,7 @@
 
 import Foundation
 import Synchronization
+import RNNTestSupport
 import XCTest
 @testable import RNNExperiments
 

@@ -4,6 +4,7 @@
 
 import Foundation
 import RNNTensor
+import RNNTestSupport
 import XCTest
 @testable import RNNExperiments
 

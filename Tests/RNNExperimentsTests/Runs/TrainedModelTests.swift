@@ -2,6 +2,7 @@
 // must be the model the run evaluated, for every output layer.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 @testable import RNNExperiments
 

@@ -2,20 +2,20 @@
 // experiment, command-line overrides (for every run, and `sweep.…` ones changing the sweep), and
 // the check of every run before anything runs, with the first bad run named.
 
+import RNNTestSupport
 import XCTest
 @testable import RNNExperiments
 
 final class SweepFileTests: XCTestCase {
-    private var folder = ""
+    private var scratch: ScratchFolder!
+    private var folder: String { scratch.path }
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("sweepfile-\(UUID().uuidString)").path
+        scratch = ScratchFolder("sweepfile")
         try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
+    override func tearDown() { scratch.remove() }
 
     static let experiment = """
         name: tiny
@@ -26,9 +26,7 @@ final class SweepFileTests: XCTestCase {
         """
 
     private func write(_ name: String, _ text: String) throws -> String {
-        let path = folder + "/" + name
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try scratch.write(name, text)
     }
 
     private func loadError(_ path: String, overrides: [String] = []) -> String {

@@ -1,8 +1,9 @@
 // Helpers for tests that run the real `rnnlab` binary as a child process: start it (with SIGINT
 // and SIGTERM at their defaults, whatever the test runner inherited), wait for it with a time
-// limit, signal it, and read what it wrote. The binary is the one built beside the test bundle.
+// limit, signal it, and read what it wrote. The binary is `RNNLabExecutable`'s.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -30,20 +31,9 @@ final class RNNLabProcess {
     let stderrPath: String
     private(set) var ending: Ending?
 
-    /// The rnnlab executable built with the tests.
-    static var binary: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = (exe as NSString).deletingLastPathComponent
-        if dir.hasSuffix(".xctest") { dir = (dir as NSString).deletingLastPathComponent }
-        return dir + "/rnnlab"
-    }
-
     /// Starts `rnnlab arguments…` in `directory` (nil: this process's), output to `logs`/<label>.{out,err}.
     init(_ arguments: [String], in directory: String? = nil, logs: String, label: String) throws {
-        let binary = Self.binary
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw XCTSkip("the rnnlab binary is not built at \(binary); run swift build --build-tests first")
-        }
+        let binary = try RNNLabExecutable.path()
         stdoutPath = logs + "/" + label + ".out"
         stderrPath = logs + "/" + label + ".err"
         var actions = posix_spawn_file_actions_t()
@@ -133,49 +123,6 @@ func waitUntil(_ limit: Double, _ condition: () -> Bool) -> Bool {
         usleep(3_000)
     }
     return condition()
-}
-
-/// A fresh folder under the temporary directory.
-struct ScratchFolder {
-    let path: String
-
-    init(_ label: String) {
-        path = NSTemporaryDirectory() + "rnnlab-cli-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-
-    /// Writes `text` to `name` in the folder and returns its path.
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let p = path + "/" + name
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
-}
-
-/// An experiment on generated tokens with E = H = `hidden`: 50 steps per epoch with 2,000 training tokens.
-func tinyExperiment(hidden: Int = 8, epochs: Int = 6, lr: String = "{name: adam, lr: 0.01}", trainTokens: Int = 2000,
-                    checkpointEvery: Int = 7) -> String {
-    """
-    name: tiny
-    seed: 5
-    data: {type: synthetic, train_tokens: \(trainTokens), valid_tokens: 200, test_tokens: 200}
-    model: {embedding_size: \(hidden), hidden_size: \(hidden)}
-    training:
-      bptt: 10
-      batch_size: 4
-      eval_batch_size: 4
-      epochs: \(epochs)
-      optimizer: \(lr)
-      clip: 1
-      log_every: 5
-      eval_every: 15
-      checkpoint_every: \(checkpointEvery)
-      threads: 1
-
-    """
 }
 
 /// Data rows in a run's metrics.csv so far (0 when absent).

@@ -6,6 +6,7 @@
 import Foundation
 import XCTest
 import RNNExperiments
+import RNNTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ final class KillTests: XCTestCase {
         defer { scratch.remove() }
         let experiment = try scratch.write("tiny.yaml", tinyExperiment(epochs: 12, checkpointEvery: 7))
         let dir = scratch.path + "/tiny/killed"
-        var rng = SplitMix64(state: 2026)
+        var rng = SeededGenerator(seed: 2026)
         let started = Date()
         var kills = 0, resumes = 0, fresh = 0
         for round in 0..<8 where Date().timeIntervalSince(started) < 15 {
@@ -62,18 +63,5 @@ final class KillTests: XCTestCase {
         XCTAssertEqual(whole.ending, .exited(0), whole.stderr)
         try assertSameResults(scratch.path + "/tiny/whole", dir)
         print("kill loop: \(kills) kills, \(resumes) resumes, \(fresh) fresh starts in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-    }
-}
-
-/// SplitMix64: small and seeded, so that a failing sequence of delays can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

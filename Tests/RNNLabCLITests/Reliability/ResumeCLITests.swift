@@ -7,6 +7,7 @@ import Foundation
 import Synchronization
 import XCTest
 import RNNExperiments
+import RNNTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -136,7 +137,7 @@ final class SweepResumeTests: XCTestCase {
         let runs = sweep.runs
         XCTAssertEqual(runs.count, 2)
         let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let options = SweepOptions(resultsRoot: scratch.path, jobs: 1, executable: RNNLabProcess.binary)
+        let options = SweepOptions(resultsRoot: scratch.path, jobs: 1, executable: try RNNLabExecutable.path())
         // Both started as the sweep would start them; run 1 still going in another process (the
         // sweep reaches it first), run 2 interrupted.
         var processes: [RNNLabProcess] = []

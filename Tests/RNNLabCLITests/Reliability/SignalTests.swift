@@ -6,6 +6,7 @@
 import Foundation
 import XCTest
 import RNNExperiments
+import RNNTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -72,7 +73,7 @@ final class SignalTests: XCTestCase {
     func testStopWhileTheDataLoadWritesNothing() throws {
         // 3 M generated tokens take a good half second to make in a debug build: the signals land
         // while the data load, after rnnlab listens for them.
-        let experiment = try scratch.write("big.yaml", tinyExperiment(trainTokens: 3_000_000))
+        let experiment = try scratch.write("big.yaml", tinyExperiment(epochs: 6, trainTokens: 3_000_000))
         for (label, count) in [("once", 1), ("twice", 2)] {
             let p = try RNNLabProcess(["run", experiment, "--results", scratch.path, "--name", label, "--quiet"], logs: scratch.path, label: label)
             XCTAssertTrue(waitUntil(30) { p.handlesStopSignals })
@@ -90,7 +91,7 @@ final class SignalTests: XCTestCase {
     }
 
     func testDivergenceEndsWithStatusDivergedAndExit3() throws {
-        let experiment = try scratch.write("blow.yaml", tinyExperiment(lr: "{name: sgd, lr: 100000}"))
+        let experiment = try scratch.write("blow.yaml", tinyExperiment(epochs: 6, optimizer: "{name: sgd, lr: 100000}"))
         let r = try rnnlab(["run", experiment, "--results", scratch.path, "--name", "blow"], logs: scratch.path)
         XCTAssertEqual(r.ending, .exited(3), r.stderr)
         let dir = scratch.path + "/tiny/blow"

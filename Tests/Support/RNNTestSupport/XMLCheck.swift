@@ -8,17 +8,17 @@ import FoundationXML
 import XCTest
 
 /// The outcome of parsing a document as XML.
-struct ParsedXML {
-    var wellFormed: Bool
-    var errorDescription: String
+public struct ParsedXML {
+    public var wellFormed: Bool
+    public var errorDescription: String
     /// Every element in document order: name and attributes.
-    var elements: [(name: String, attributes: [String: String])]
+    public var elements: [(name: String, attributes: [String: String])]
 
-    func count(of name: String) -> Int {
+    public func count(of name: String) -> Int {
         elements.filter { $0.name == name }.count
     }
 
-    func attributes(of name: String) -> [[String: String]] {
+    public func attributes(of name: String) -> [[String: String]] {
         elements.filter { $0.name == name }.map(\.attributes)
     }
 }
@@ -38,7 +38,7 @@ private final class Collector: NSObject, XMLParserDelegate {
 }
 
 /// Parses `text` as XML (no namespace processing, no external entities).
-func parseXML(_ text: String) -> ParsedXML {
+public func parseXML(_ text: String) -> ParsedXML {
     let parser = XMLParser(data: Data(text.utf8))
     let collector = Collector()
     parser.delegate = collector
@@ -50,14 +50,14 @@ func parseXML(_ text: String) -> ParsedXML {
 
 /// Fails unless `text` is well-formed XML; returns the parse for further checks.
 @discardableResult
-func assertWellFormedXML(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ParsedXML {
+public func assertWellFormedXML(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ParsedXML {
     let parsed = parseXML(text)
     XCTAssertTrue(parsed.wellFormed, "not well-formed XML: \(parsed.errorDescription)\n\(text.prefix(2000))", file: file, line: line)
     return parsed
 }
 
 /// Fails if `text` contains "nan" or "inf" in any letter case (NaN or infinity leaking into output).
-func assertNoNonFiniteNumbers(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
+public func assertNoNonFiniteNumbers(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
     let lower = text.lowercased()
     XCTAssertFalse(lower.contains("nan"), "output contains 'nan'", file: file, line: line)
     XCTAssertFalse(lower.contains("inf"), "output contains 'inf'", file: file, line: line)
