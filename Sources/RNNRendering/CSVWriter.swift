@@ -44,14 +44,4 @@ public struct CSVWriter: Sendable, Equatable {
         guard needsQuotes else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
-
-    /// `x` with exactly `decimals` decimals (see `NumberFormat.fixed`).
-    public static func format(_ x: Double, decimals: Int) -> String {
-        NumberFormat.fixed(x, decimals: decimals)
-    }
-
-    /// The shortest spelling that reads back as exactly `x` (see `NumberFormat.shortest`).
-    public static func shortest(_ x: Double) -> String {
-        NumberFormat.shortest(x)
-    }
 }

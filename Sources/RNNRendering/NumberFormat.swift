@@ -30,6 +30,15 @@ public enum NumberFormat {
         return x.description
     }
 
+    /// The shortest round-trip spelling, without a trailing `.0` for whole numbers below 10^15
+    /// (`5`, `0.25`, `1e-08`): how messages and `rnnlab components` show a configured number.
+    /// Non-finite values are `nan`, `inf`, `-inf`.
+    public static func plain(_ x: Double) -> String {
+        if let special = nonFinite(x) { return special }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+        return x.description
+    }
+
     /// A short human label for a count or measurement: `10k`, `1.5M`, `64`, `0.25`, `3e-07`.
     ///
     /// Magnitudes from 1,000 up to 10^15 use the suffixes k, M, G, T with at most three decimals

@@ -2,7 +2,7 @@
 // unknown or missing key, bad override — reported as one sentence with its position and key path.
 //
 // The factories below fix the wording so every layer phrases the same mistake the same way.
-// This file does not decide what is valid; MappingReader and the registry do.
+// This file does not decide what is valid; the experiments layer and the registry do.
 
 /// A config value that does not fit what the program expects.
 ///

@@ -2,7 +2,7 @@
 //
 // A value type: mappings keep their keys in document order, aliases are already expanded and merge
 // keys already applied, so consumers never see anchors. It does not parse (YAMLDocument), emit
-// (YAMLNode+Emit) or decode configs (MappingReader).
+// (YAMLNode+Emit) or decode configs (the experiments layer does, tracking keys with MappingReader).
 
 /// How a scalar was written: plain scalars are resolved by the core schema, all others are strings.
 public enum YAMLScalarStyle: Sendable, Hashable {
@@ -106,7 +106,7 @@ public struct YAMLNode: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The integer of a plain integer literal; nil otherwise, including literals too large for `Int`
-    /// (`MappingReader` reports those as out of range).
+    /// (config decoding reports those as out of range).
     public var int: Int? {
         if case let .int(i)? = resolvedScalar { return i }
         return nil

@@ -17,8 +17,8 @@ final class CSVTests: XCTestCase {
 
     func testWriterText() {
         var w = CSVWriter(header: ["step", "loss", "note"])
-        w.append(["1", CSVWriter.format(5.123456, decimals: 4), "warm, up"])
-        w.append(["2", CSVWriter.shortest(0.1), ""])
+        w.append(["1", NumberFormat.fixed(5.123456, decimals: 4), "warm, up"])
+        w.append(["2", NumberFormat.shortest(0.1), ""])
         XCTAssertEqual(w.text, "step,loss,note\n1,5.1235,\"warm, up\"\n2,0.1,\n")
         XCTAssertEqual(CSVWriter.line([""]), "\"\"\n")
     }
@@ -51,7 +51,7 @@ final class CSVTests: XCTestCase {
     func testNumbersRoundTripThroughShortest() throws {
         let values: [Double] = [0.1, 1.0 / 3.0, 1e-300, 123456789.125, -2.5e-8]
         var w = CSVWriter(header: ["v"])
-        for v in values { w.append([CSVWriter.shortest(v)]) }
+        for v in values { w.append([NumberFormat.shortest(v)]) }
         let read = try CSVReader.parse(w.text).rows.map { Double($0[0]) }
         XCTAssertEqual(read, values)
     }

@@ -5,6 +5,8 @@
 // rejecting unknown keys, wrong types and out-of-range values with their key path. The factory
 // then reads plain Swift values from `ComponentArguments`.
 
+import RNNRendering
+
 /// A configuration value after decoding.
 public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     case int(Int)
@@ -16,21 +18,12 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .int(v): return String(v)
-        case let .double(v): return formatNumber(v)
+        case let .double(v): return NumberFormat.plain(v)
         case let .bool(v): return v ? "true" : "false"
         case let .string(v): return v
         case let .list(v): return "[" + v.map(\.description).joined(separator: ", ") + "]"
         }
     }
-}
-
-/// Shortest round-tripping text for a Double, without a trailing ".0" for whole numbers
-/// up to 1e15 (so 5 prints as 5, 0.25 as 0.25, 1e-8 as 1e-08).
-public func formatNumber(_ v: Double) -> String {
-    if v.isNaN { return ".nan" }
-    if v.isInfinite { return v > 0 ? ".inf" : "-.inf" }
-    if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
-    return "\(v)"
 }
 
 /// The type and valid range of a parameter.
@@ -57,9 +50,9 @@ public enum ParameterKind: Sendable, Equatable {
             }
         case let .double(min, max, exclusive):
             switch (min, max) {
-            case let (lo?, hi?): return "a number \(exclusive ? ">" : "≥") \(formatNumber(lo)) and ≤ \(formatNumber(hi))"
-            case let (lo?, nil): return "a number \(exclusive ? ">" : "≥") \(formatNumber(lo))"
-            case let (nil, hi?): return "a number ≤ \(formatNumber(hi))"
+            case let (lo?, hi?): return "a number \(exclusive ? ">" : "≥") \(NumberFormat.plain(lo)) and ≤ \(NumberFormat.plain(hi))"
+            case let (lo?, nil): return "a number \(exclusive ? ">" : "≥") \(NumberFormat.plain(lo))"
+            case let (nil, hi?): return "a number ≤ \(NumberFormat.plain(hi))"
             default: return "a number"
             }
         case .bool: return "true or false"

@@ -281,8 +281,8 @@ public struct ExperimentRunner {
 
         log.say("rnnlab \(rnnlabVersion): \(config.name) → \(directory)")
         log.say("  data: \(config.data.name), \(corpus.vocabulary.count) tokens in the vocabulary; train \(corpus.train.count), valid \(corpus.valid.count), test \(corpus.test.count) tokens")
-        log.say("  model: \(modelText), \(model.parameterCount) parameters" + (model.dropout == DropoutRates() ? "" : ", dropout \(formatNumber(model.dropout.embedding))/\(formatNumber(model.dropout.output))"))
-        log.say("  training: bptt \(prepared.bptt), batch \(t.batchSize), \(built.optimizer.summary) lr \(formatNumber(built.learningRate)), \(built.schedule.summary), clip \(t.clip.map(formatNumber) ?? "none")")
+        log.say("  model: \(modelText), \(model.parameterCount) parameters" + (model.dropout == DropoutRates() ? "" : ", dropout \(NumberFormat.plain(model.dropout.embedding))/\(NumberFormat.plain(model.dropout.output))"))
+        log.say("  training: bptt \(prepared.bptt), batch \(t.batchSize), \(built.optimizer.summary) lr \(NumberFormat.plain(built.learningRate)), \(built.schedule.summary), clip \(t.clip.map(NumberFormat.plain) ?? "none")")
         log.say("  BLAS: \(blas)")
         if let floor = summary.floorPPL { log.say(String(format: "  entropy floor: perplexity %.3f", floor)) }
 

@@ -4,10 +4,11 @@
 // A resumed run opens the files a previous process wrote: it first cuts them back to the rows
 // its checkpoint had seen (`truncate`), then reads them back, so that its curves and summary
 // cover the whole run. Every value it keeps is the value as written (six decimals), so that a
-// resumed run's curves and summary equal an uninterrupted run's. It does not parse anything but
-// its own two files.
+// resumed run's curves and summary equal an uninterrupted run's. It reads its files back with
+// the one CSV reader (RNNRendering's).
 
 import Foundation
+import RNNRendering
 import RNNModel
 import RNNTraining
 
@@ -58,11 +59,9 @@ public final class MetricsRecorder: TrainingObserver {
         }
     }
 
-    /// The data rows of one of the run's CSV files, split on commas (none of its fields is quoted).
-    private static func rows(_ path: String) -> [[Substring]] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
-        return lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    /// The data rows of one of the run's CSV files (an unfinished last line, left by a kill, skipped).
+    private static func rows(_ path: String) -> [[String]] {
+        (try? CSVReader.read(contentsOf: URL(fileURLWithPath: path)))?.rows ?? []
     }
 
     /// `x` as the CSV files spell it ("%.6f"), read back.
