@@ -2,11 +2,15 @@
 //
 // rnnlab: recurrent-neural-network language-model experiments in Swift.
 //
-// Layers, each depending only on those below it:
+// Layers, each depending only on those below it (a target's dependencies are what it imports):
+//
 //   rnnlab (executable) → RNNLabCLI → RNNExperiments → RNNTraining → RNNModel → RNNTensor → CBLAS
-//                                    ↘ RNNYAML → CYAML     ↘ RNNData              ↘ _RNNVectorKernels
+//                                                                                       ↘ _RNNVectorKernels
+//                                    RNNExperiments → RNNYAML → CYAML
+//                                                   → RNNData (vocabulary, corpora; imports nothing of ours)
+//                                                   → RNNRendering (charts, SVG, HTML, Markdown, CSV; Foundation only)
+//                                                   → RNNTensorBoard (event files; Foundation only)
 //   RNNNGram (Kneser-Ney n-grams, mixtures) → RNNData, RNNTensor; ngram-anchor is its PTB benchmark.
-//                                    ↘ RNNTensorBoard (event files; Foundation only)
 //
 // No target uses `unsafeFlags`: SwiftPM refuses them in a package used as a versioned dependency,
 // which is how a plugin package depends on rnnlab. The vector kernels pick their instruction set
@@ -42,14 +46,14 @@ let package = Package(
             name: "RNNTensor",
             dependencies: ["CBLAS", "_RNNVectorKernels", .product(name: "RealModule", package: "swift-numerics")]
         ),
-        .target(name: "RNNModel", dependencies: ["RNNTensor"]),
-        .target(name: "RNNData", dependencies: ["RNNTensor"]),
+        .target(name: "RNNModel", dependencies: ["RNNTensor", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "RNNData"),
         .target(
             name: "RNNNGram",
             dependencies: ["RNNData", "RNNTensor", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .executableTarget(name: "ngram-anchor", dependencies: ["RNNNGram", "RNNData"]),
-        .target(name: "RNNTraining", dependencies: ["RNNModel", "RNNData", "RNNTensor"]),
+        .target(name: "RNNTraining", dependencies: ["RNNModel", "RNNTensor", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "RNNYAML", dependencies: ["CYAML"]),
         .target(name: "RNNTensorBoard"),
         .target(
@@ -60,9 +64,10 @@ let package = Package(
         .target(name: "RNNRendering"),
         .target(
             name: "RNNLabCLI",
-            dependencies: ["RNNExperiments", "RNNYAML", "RNNData", "RNNTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RNNExperiments", "RNNRendering", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNYAML",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "rnnlab", dependencies: ["RNNLabCLI"]),
+        .executableTarget(name: "rnnlab", dependencies: ["RNNLabCLI", "RNNExperiments"]),
 
         .testTarget(name: "RNNTensorTests", dependencies: ["RNNTensor"]),
         .testTarget(name: "RNNModelTests", dependencies: ["RNNModel", "RNNTraining", "RNNTensor"]),

@@ -64,8 +64,7 @@ extension Sweep {
         let partitions: [String]
         do { partitions = try client.partitions() } catch { throw UserFailure(message: "--slurm: \(error)") }
         if let p = settings.partition, !partitions.contains(p) {
-            let hint = didYouMean(p, among: partitions).map { "; did you mean \($0)?" } ?? ";"
-            throw UserFailure(message: "--slurm: Slurm has no partition \(p)\(hint) (partitions: \(partitions.joined(separator: ", ")))")
+            throw UserFailure(message: ExperimentError.unknownName(p, kind: "partition", valid: partitions, keyPath: "--partition").description)
         }
 
         let root = SweepExecutor.root(of: sweep, resultsRoot: results)

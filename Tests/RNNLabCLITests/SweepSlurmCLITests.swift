@@ -63,9 +63,9 @@ final class SweepSlurmCLITests: XCTestCase {
 
         try fake("sinfo", Self.sinfo)
         try assertRefused(try rnnlab("sweep", "s.yaml", "--slurm", "--partition", "mian"),
-                          "--slurm: Slurm has no partition mian; did you mean main? (partitions: main, gpu)")
+                          "--partition: unknown partition \"mian\"; did you mean main? (valid: gpu, main)")
         try assertRefused(try rnnlab("sweep", "s.yaml", "--slurm", "--partition", "bigmem"),
-                          "--slurm: Slurm has no partition bigmem; (partitions: main, gpu)")
+                          "--partition: unknown partition \"bigmem\" (valid: gpu, main)")
 
         let time = try rnnlab("sweep", "s.yaml", "--slurm", "--time", "90m")
         XCTAssertEqual(time.status, 64)

@@ -122,7 +122,7 @@ set +e
 msg=$("$rnnlab" sweep other.yaml --slurm --partition mian 2>&1); code=$?
 set -e
 [ "$code" -eq 1 ] || fail "an unknown partition exited with $code"
-[ "$msg" = "rnnlab: error: --slurm: Slurm has no partition mian; did you mean main? (partitions: main)" ] || fail "unknown partition: $msg"
+[ "$msg" = "rnnlab: error: --partition: unknown partition \"mian\"; did you mean main? (valid: main)" ] || fail "unknown partition: $msg"
 [ ! -e results/refused ] || fail "an unknown partition left results/refused behind"
 
 cd /

@@ -45,8 +45,7 @@ struct Bench: ParsableCommand {
     func validate() throws {
         if let only, !BenchmarkConfiguration.standard.contains(where: { $0.name == only }) {
             let names = BenchmarkConfiguration.standard.map(\.name)
-            let hint = didYouMean(only, among: names).map { "did you mean \($0)? " } ?? ""
-            throw ValidationError("--only: unknown configuration \"\(only)\"; \(hint)valid: \(names.joined(separator: ", "))")
+            throw ValidationError(ExperimentError.unknownName(only, kind: "configuration", valid: names, keyPath: "--only").description)
         }
         guard steps >= 1, warmup >= 0 else { throw ValidationError("--steps must be ≥ 1 and --warmup ≥ 0") }
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
