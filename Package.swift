@@ -4,7 +4,7 @@
 //
 // Layers, each depending only on those below it:
 //   rnnlab (executable) → RNNLabCLI → RNNExperiments → RNNTraining → RNNModel → RNNTensor → CBLAS
-//                                    ↘ RNNYAML → CYAML     ↘ RNNData
+//                                    ↘ RNNYAML → CYAML     ↘ RNNData, RNNNGram
 //   RNNNGram (Kneser-Ney n-grams, mixtures) → RNNData, RNNTensor; ngram-anchor is its PTB benchmark.
 import PackageDescription
 
@@ -13,7 +13,7 @@ let package = Package(
     products: [
         .executable(name: "rnnlab", targets: ["rnnlab"]),
         // What a plugin package depends on: register components, then start the CLI.
-        .library(name: "RNNLab", targets: ["RNNLabCLI", "RNNExperiments", "RNNTraining", "RNNModel", "RNNData", "RNNTensor"]),
+        .library(name: "RNNLab", targets: ["RNNLabCLI", "RNNExperiments", "RNNTraining", "RNNModel", "RNNNGram", "RNNData", "RNNTensor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,11 +48,11 @@ let package = Package(
         .target(name: "RNNYAML", dependencies: ["CYAML"]),
         .target(
             name: "RNNExperiments",
-            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor"]
+            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNNGram", "RNNData", "RNNTensor"]
         ),
         .target(
             name: "RNNLabCLI",
-            dependencies: ["RNNExperiments", "RNNYAML", "RNNData", "RNNTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RNNExperiments", "RNNNGram", "RNNYAML", "RNNData", "RNNTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "rnnlab", dependencies: ["RNNLabCLI"]),
 
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "RNNDataTests", dependencies: ["RNNData"]),
         .testTarget(name: "RNNNGramTests", dependencies: ["RNNNGram", "RNNData", "RNNTensor"]),
         .testTarget(name: "RNNYAMLTests", dependencies: ["RNNYAML"]),
-        .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments"]),
+        .testTarget(name: "RNNExperimentsTests", dependencies: ["RNNExperiments", "RNNNGram"]),
         .testTarget(name: "RNNLabCLITests", dependencies: ["RNNLabCLI"]),
     ]
 )
