@@ -83,7 +83,7 @@ final class CLIBadInputTests: XCTestCase {
 
     func testUnknownKeysSuggestTheClosestValidOne() throws {
         try expect(replacing: "  hidden_size: 8", with: "  hiden_size: 8",
-                   "exp.yaml:10:3: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, layers, output, tied)")
+                   "exp.yaml:10:3: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, layers, output, tied, type)")
         try expect(replacing: "training:", with: "trainig:",
                    "exp.yaml:12:1: trainig: unknown key; did you mean training? (valid: data, description, model, name, seed, sweep, training)")
         try expect(replacing: "  threads: 1", with: "  colour: blue",
@@ -191,7 +191,7 @@ final class CLIBadInputTests: XCTestCase {
 
     func testUnknownComponentsListTheRegisteredNames() throws {
         try expect(replacing: "  tied: true", with: "  tied: true\n  cell: elmn",
-                   "exp.yaml:12:9: model.cell: unknown cell \"elmn\"; did you mean elman? (valid: elman)")
+                   "exp.yaml:12:9: model.cell: unknown cell \"elmn\"; did you mean elman? (valid: elman, gru, lstm)")
         try expect(replacing: "  tied: true", with: "  tied: true\n  activation: tahn",
                    "exp.yaml:12:15: model.activation: unknown activation \"tahn\"; did you mean tanh? (valid: relu, sigmoid, tanh)")
         try expect(replacing: "  tied: true", with: "  tied: true\n  activation: softsign",
