@@ -43,8 +43,12 @@ struct Evaluate: RegistryCommand {
         }
         if let weights {
             let parsed = try Self.parseWeights(weights)
+            guard parsed.count == runDirectories.count else {
+                throw ValidationError("--weights: \(parsed.count) weight\(parsed.count == 1 ? " was" : "s were") given for \(runDirectories.count) runs; give one weight per run")
+            }
+            // Each weight in [0, 1], summing to 1: the mixture library's own sentences.
             do { try Mixture.validate(weights: parsed, models: runDirectories.count) } catch {
-                throw ValidationError("--weights: \(Self.forRuns(error.description))")
+                throw ValidationError("--weights: \(error)")
             }
         }
     }
@@ -58,11 +62,6 @@ struct Evaluate: RegistryCommand {
             }
             return w
         }
-    }
-
-    /// The mixture library's messages speak of models; here they are runs.
-    static func forRuns(_ message: String) -> String {
-        message.replacingOccurrences(of: "models", with: "runs").replacingOccurrences(of: "model", with: "run")
     }
 
     func run(registry: ComponentRegistry) throws {
@@ -94,8 +93,6 @@ struct Evaluate: RegistryCommand {
             let how = fit != nil ? "fitted" : weights != nil ? "given" : "equal; choose them with --weights or --fit"
             print(String(format: "  mixture (weights %@, %@): loss %.4f nats/token, perplexity %.3f",
                          Self.list(mixWeights), how, mixed.crossEntropy, mixed.perplexity))
-        } catch let error as MixtureError {
-            throw UserFailure(message: Self.forRuns(error.description))
         } catch { throw fail(error) }
     }
 

@@ -89,7 +89,7 @@ final class CLINGramTests: XCTestCase {
         try cli.fail(["eval", rnn, kn, "--data", "sample.txt", "--weights", "0.6,0.5"],
                      "--weights: the mixture weights sum to 1.1, not 1; they must sum to 1 (within 1e-09); see 'rnnlab eval --help'.", status: 64)
         try cli.fail(["eval", rnn, kn, "--data", "sample.txt", "--weights", "0.2,0.3,0.5"],
-                     "--weights: 3 mixture weights were given for 2 runs; give one weight per run; see 'rnnlab eval --help'.", status: 64)
+                     "--weights: 3 weights were given for 2 runs; give one weight per run; see 'rnnlab eval --help'.", status: 64)
         try cli.fail(["eval", rnn, kn, "--data", "sample.txt", "--weights", "0.5,half"],
                      "--weights: \"half\" is not a number; give one weight per run, separated by commas, such as 0.6,0.4; see 'rnnlab eval --help'.", status: 64)
         try cli.fail(["eval", rnn, kn, "--data", "sample.txt", "--weights", "0.5,0.5", "--fit", "fit.txt"],
