@@ -8,9 +8,10 @@
 //                                                                                       ↘ _RNNVectorKernels
 //                                    RNNExperiments → RNNYAML → CYAML
 //                                                   → RNNData (vocabulary, corpora; imports nothing of ours)
+//                                                   → RNNNGram (Kneser-Ney n-grams, mixtures) → RNNData, RNNTensor
 //                                                   → RNNRendering (charts, SVG, HTML, Markdown, CSV; Foundation only)
 //                                                   → RNNTensorBoard (event files; Foundation only)
-//   RNNNGram (Kneser-Ney n-grams, mixtures) → RNNData, RNNTensor; ngram-anchor is its PTB benchmark.
+//   ngram-anchor (executable) → RNNNGram: the n-gram model's PTB benchmark.
 //
 // No target uses `unsafeFlags`: SwiftPM refuses them in a package used as a versioned dependency,
 // which is how a plugin package depends on rnnlab. The vector kernels pick their instruction set
@@ -22,7 +23,7 @@ let package = Package(
     products: [
         .executable(name: "rnnlab", targets: ["rnnlab"]),
         // What a plugin package depends on: register components, then start the CLI.
-        .library(name: "RNNLab", targets: ["RNNLabCLI", "RNNExperiments", "RNNTraining", "RNNModel", "RNNData", "RNNTensor"]),
+        .library(name: "RNNLab", targets: ["RNNLabCLI", "RNNExperiments", "RNNTraining", "RNNModel", "RNNNGram", "RNNData", "RNNTensor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,13 +59,13 @@ let package = Package(
         .target(name: "RNNTensorBoard"),
         .target(
             name: "RNNExperiments",
-            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNTensorBoard", "RNNRendering"]
+            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNTensorBoard", "RNNRendering", "RNNNGram"]
         ),
         // Charts, SVG, HTML, Markdown, CSV and number formatting; knows nothing about runs.
         .target(name: "RNNRendering"),
         .target(
             name: "RNNLabCLI",
-            dependencies: ["RNNExperiments", "RNNRendering", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNYAML",
+            dependencies: ["RNNExperiments", "RNNRendering", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNYAML", "RNNNGram",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "rnnlab", dependencies: ["RNNLabCLI", "RNNExperiments"]),

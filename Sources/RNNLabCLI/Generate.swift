@@ -1,4 +1,4 @@
-// `rnnlab generate` and `rnnlab eval`: use a trained run.
+// `rnnlab generate`: sample from a trained run (`rnnlab eval` is in Evaluate.swift).
 
 import ArgumentParser
 import Foundation
@@ -36,27 +36,6 @@ struct Generate: RegistryCommand {
             let sample = trained.sample(count: words, prime: prime, temperature: temperature, using: &rng)
             let primeText = self.prime.map { $0 + (trained.level == .word ? " " : "") } ?? ""
             print(primeText + trained.decode(sample))
-        } catch { throw fail(error) }
-    }
-}
-
-struct Evaluate: RegistryCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Perplexity of a text file under a trained run's best weights.")
-
-    @Argument(help: "The run folder (results/<experiment>/<run>).", completion: .directory)
-    var runDirectory: String
-
-    @Option(help: "The text file to score.")
-    var data: String
-
-    func run(registry: ComponentRegistry) throws {
-        do {
-            let trained = try TrainedModel.load(runDirectory: runDirectory, registry: registry)
-            let bytes = try readTextFile(data, option: "--data")
-            let tokens = try trained.encode(Array(bytes), name: data)
-            guard tokens.count >= 2 else { throw UserFailure(message: "--data: \(data) has \(tokens.count) token(s); scoring needs at least 2") }
-            let result = trained.score(tokens)
-            print(String(format: "%@: %d tokens, loss %.4f nats/token, perplexity %.3f", data, result.tokens, result.loss, result.perplexity))
         } catch { throw fail(error) }
     }
 }

@@ -119,7 +119,10 @@ struct Validate: RegistryCommand {
     func run(registry: ComponentRegistry) throws {
         do {
             let loaded = try ExperimentLoader(registry: registry).load(path: experiment.file, overrides: experiment.overrides)
-            if build {
+            if build, let kn = loaded.config.kneserNey {
+                let (corpus, _) = try ExperimentRunner(registry: registry).prepareKneserNey(loaded.config, kn, dataRoot: experiment.resolvedDataRoot)
+                print("\(experiment.file): valid; \(corpus.vocabulary.count) tokens in the vocabulary, \(kn.summary)")
+            } else if build {
                 let prepared = try ExperimentRunner(registry: registry).prepare(loaded.config, dataRoot: experiment.resolvedDataRoot)
                 print("\(experiment.file): valid; \(prepared.corpus.vocabulary.count) tokens in the vocabulary, \(prepared.built.model.parameterCount) parameters")
             } else {

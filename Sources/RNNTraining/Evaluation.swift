@@ -13,6 +13,11 @@ public struct EvaluationResult: Sendable, Equatable {
     public var tokens: Int
     /// exp(loss).
     public var perplexity: Double { Foundation.exp(loss) }
+
+    public init(loss: Double, tokens: Int) {
+        self.loss = loss
+        self.tokens = tokens
+    }
 }
 
 /// Scores every target of `data` with the state carried from chunk to chunk, starting from zeros.

@@ -70,6 +70,7 @@ final class ExperimentLoaderTests: XCTestCase {
               min_length: 4
               max_length: 8
             model:
+              type: rnn
               cell:
                 name: elman
               layers: 1
@@ -201,7 +202,7 @@ final class ExperimentLoaderTests: XCTestCase {
         XCTAssertEqual(error(minimal, ["training.optimizer.lr=0"]),
                        "--set training.optimizer.lr=0:1:23: training.optimizer.lr: 0 is out of range; expected a number > 0")
         XCTAssertEqual(error(minimal, ["model.hiden_size=3"]),
-                       "--set model.hiden_size=3:1:7: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, layers, output, tied)")
+                       "--set model.hiden_size=3:1:7: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, layers, output, tied, type)")
         XCTAssertEqual(error(minimal, ["model.hidden_size.x=3"]),
                        "--set model.hidden_size.x=3:1:19: model.hidden_size.x: cannot be set because model.hidden_size is 4 (at exp.yaml:3:41), not a mapping.")
         XCTAssertEqual(error(minimal, ["training"]),

@@ -3,6 +3,7 @@
 // print nothing on stdout, and leave no run folder behind. Nothing may crash or hang.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 
 final class CLIBadInputTests: XCTestCase {
@@ -83,7 +84,7 @@ final class CLIBadInputTests: XCTestCase {
 
     func testUnknownKeysSuggestTheClosestValidOne() throws {
         try expect(replacing: "  hidden_size: 8", with: "  hiden_size: 8",
-                   "exp.yaml:10:3: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, layers, output, tied)")
+                   "exp.yaml:10:3: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, layers, output, tied, type)")
         try expect(replacing: "training:", with: "trainig:",
                    "exp.yaml:12:1: trainig: unknown key; did you mean training? (valid: data, description, diagnostics, model, name, seed, sweep, training)")
         try expect(replacing: "  threads: 1", with: "  colour: blue",

@@ -8,6 +8,7 @@ import FoundationXML
 #endif
 import RNNExperiments
 import RNNYAML
+import RNNTestSupport
 import XCTest
 
 final class CLIRunTests: XCTestCase {

@@ -1,5 +1,6 @@
 // The shell completion scripts the README documents (`rnnlab --generate-completion-script SHELL`).
 
+import RNNTestSupport
 import XCTest
 
 final class CompletionScriptTests: XCTestCase {

@@ -4,6 +4,7 @@
 // counting as finished, errors before anything runs, the dry run, and the report's files.
 
 import Foundation
+import RNNTestSupport
 import XCTest
 
 final class SweepCommandTests: XCTestCase {

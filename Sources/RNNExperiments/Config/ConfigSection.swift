@@ -87,6 +87,11 @@ struct ConfigSection {
         try value(key, .int(min: min), default: defaultValue.map(ConfigValue.int))?.intValue
     }
 
+    /// An integer in `min...max`: `0 is out of range; expected an integer from 1 to 10`.
+    mutating func int(_ key: String, min: Int, max: Int, default defaultValue: Int) throws(ConfigError) -> Int {
+        try value(key, .int(min: min, max: max), default: .int(defaultValue))?.intValue ?? defaultValue
+    }
+
     mutating func bool(_ key: String, default defaultValue: Bool) throws(ConfigError) -> Bool {
         try value(key, .bool, default: .bool(defaultValue))?.boolValue ?? defaultValue
     }
@@ -127,6 +132,7 @@ extension ConfigValue {
         }
     }
     var boolValue: Bool? { if case let .bool(v) = self { return v }; return nil }
+    var stringValue: String? { if case let .string(v) = self { return v }; return nil }
 
     /// The value as YAML, for the resolved file.
     var yamlNode: YAMLNode {

@@ -120,19 +120,24 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var description: String
     public var seed: UInt64
     public var data: ComponentChoice
-    public var model: ModelConfig
-    public var training: TrainingConfig
+    /// The model and, for a recurrent one, its training (`model` and `training` read it for RNN code).
+    public var kind: ModelKind
+    /// Opt-in measurements while training (recurrent models only).
     public var diagnostics = DiagnosticsConfig()
     /// The file it came from (for messages and for resolving relative data paths).
     public var sourcePath: String
 
-    public init(name: String, description: String, seed: UInt64, data: ComponentChoice, model: ModelConfig, training: TrainingConfig, sourcePath: String) {
+    public init(name: String, description: String, seed: UInt64, data: ComponentChoice, kind: ModelKind, sourcePath: String) {
         self.name = name
         self.description = description
         self.seed = seed
         self.data = data
-        self.model = model
-        self.training = training
+        self.kind = kind
         self.sourcePath = sourcePath
+    }
+
+    /// A recurrent-network experiment.
+    public init(name: String, description: String, seed: UInt64, data: ComponentChoice, model: ModelConfig, training: TrainingConfig, sourcePath: String) {
+        self.init(name: name, description: description, seed: seed, data: data, kind: .recurrent(model, training), sourcePath: sourcePath)
     }
 }

@@ -6,6 +6,7 @@
 // Errors are ConfigErrors (file:line:column, key path, value, what is valid); the loader turns
 // them into ExperimentErrors.
 
+import RNNNGram
 import RNNYAML
 
 struct ExperimentDecoder {
@@ -43,18 +44,26 @@ struct ExperimentDecoder {
         let data = dataSection.isAbsent ? ComponentChoice("-") : try dataset(&dataSection)
         try top.close(dataSection, as: "data")
         var modelSection = try top.section("model", required: true)
-        let model = try self.model(&modelSection)
-        try top.close(modelSection, as: "model")
-        var trainingSection = try top.section("training", required: true)
-        let training = try self.training(&trainingSection)
-        try top.close(trainingSection, as: "training")
+        let kind: ModelKind
+        if try modelType(&modelSection) == ModelKind.kneserNeyType {
+            let ngram = try kneserNey(&modelSection)
+            try top.close(modelSection, as: "model")
+            try kneserNeyTraining(&top)
+            kind = .kneserNey(ngram)
+        } else {
+            let model = try self.model(&modelSection)
+            try top.close(modelSection, as: "model")
+            var trainingSection = try top.section("training", required: true)
+            let training = try self.training(&trainingSection)
+            try top.close(trainingSection, as: "training")
+            kind = .recurrent(model, training)
+        }
 
         var diagnosticsSection = try top.section("diagnostics")
         let diagnostics = try self.diagnostics(&diagnosticsSection)
         try top.close(diagnosticsSection, as: "diagnostics")
 
-        var config = ExperimentConfig(name: name, description: description, seed: seed, data: data,
-                                      model: model, training: training, sourcePath: file)
+        var config = ExperimentConfig(name: name, description: description, seed: seed, data: data, kind: kind, sourcePath: file)
         config.diagnostics = diagnostics
         return (config, try top.finish())
     }
@@ -68,6 +77,38 @@ struct ExperimentDecoder {
         }
         data.resolve("type", YAMLNode(type))
         return try arguments(.dataset, type, nameKey: "type", nameMark: typeNode.mark, nameKeyPath: "data.type", in: &data, defaults: [:])
+    }
+
+    /// `model.type`: `rnn` (the default) or `kneser_ney`; recorded first in the resolved model section.
+    private func modelType(_ model: inout ConfigSection) throws -> String {
+        let kinds = [ModelKind.recurrentType, ModelKind.kneserNeyType]
+        return try model.value("type", .string(choices: kinds), default: .string(ModelKind.recurrentType))?.stringValue
+            ?? ModelKind.recurrentType
+    }
+
+    /// The keys of a `kneser_ney` model: `order` (1…10, default 5) and `sentences` (default
+    /// `across`). Any other key is left unread, so it is an unknown key.
+    private func kneserNey(_ model: inout ConfigSection) throws -> KneserNeyConfig {
+        let orders = KneserNeyModel.supportedOrders
+        let order = try model.int("order", min: orders.lowerBound, max: orders.upperBound, default: 5)
+        let boundaries = SentenceBoundary.allCases.map(\.rawValue)
+        let sentences = try model.value("sentences", .string(choices: boundaries), default: .string(SentenceBoundary.across.rawValue))?
+            .stringValue.flatMap(SentenceBoundary.init(rawValue:)) ?? .across
+        return KneserNeyConfig(order: order, sentences: sentences)
+    }
+
+    /// A `kneser_ney` model is counted, not trained: its training section is optional and may
+    /// hold `threads` alone, because `rnnlab sweep` sets `training.threads` on every run it
+    /// starts (the count runs on one thread whatever it says).
+    private func kneserNeyTraining(_ top: inout ConfigSection) throws {
+        guard let node = top.node("training") else { return }
+        var training = try ConfigSection(node, keyPath: "training")
+        for key in training.presentKeys where key != "threads" {
+            throw ConfigError(mark: training.keyMark(key) ?? training.mark, keyPath: training.path(key), value: key,
+                              message: "a kneser_ney model is counted, not trained, so its training section takes only threads; remove \(key)")
+        }
+        _ = try training.int("threads", min: 1, default: nil)
+        try top.close(training, as: "training")
     }
 
     private func model(_ model: inout ConfigSection) throws -> ModelConfig {

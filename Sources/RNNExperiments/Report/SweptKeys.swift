@@ -23,8 +23,14 @@ public struct SweptKeys: Sendable, Equatable {
         self.labels = SweepPlan.shortLabels(for: Set(keys))
     }
 
-    /// The keys whose value (or presence) differs between at least two of `runs`. Runs without
-    /// a config (config.yaml missing or unreadable) take no part.
+    /// Keys whose absence means a value: config.yaml files written before `model.type` existed
+    /// are RNN runs.
+    static let implied: [String: String] = ["model.type": "rnn"]
+
+    /// The keys whose value differs between at least two of the `runs` that have it. A key
+    /// only some runs have is not swept by being absent from the others: an n-gram run has no
+    /// `model.hidden_size`, and `model.type` already tells it apart. Runs without a config
+    /// (config.yaml missing or unreadable) take no part.
     public init(runs: [ReportRun]) {
         let configured = runs.filter { !$0.config.isEmpty }
         var order: [String] = []
@@ -34,7 +40,7 @@ public struct SweptKeys: Sendable, Equatable {
         }
         let swept = order.filter { key in
             guard !Self.ignored.contains(key) else { return false }
-            let values = Set(configured.map { $0.value(key) ?? "\u{0}missing" })
+            let values = Set(configured.compactMap { $0.value(key) ?? Self.implied[key] })
             return values.count > 1
         }
         self.init(keys: swept.filter { $0 != Self.seed } + swept.filter { $0 == Self.seed })

@@ -44,6 +44,9 @@ extension ExperimentRunner {
         do { summary = try RunSummary.read(path: summaryPath) }
         catch { throw ExperimentError("\(summaryPath) is not a readable run summary (\(describe(error))); the folder cannot be resumed") }
         let rerun = "start a new run with rnnlab run \(dir)/config.yaml"
+        if summary.model.hasPrefix(ModelKind.kneserNeyType) || FileManager.default.fileExists(atPath: dir + "/checkpoint/" + NGramRunFiles.model) {
+            throw ExperimentError("\(dir) is a kneser_ney run, which counts its n-grams in one go and cannot be resumed; to run it again, \(rerun)")
+        }
         switch summary.status {
         case .completed:
             throw ExperimentError("\(dir) has completed (\(summary.stopReason)), so there is nothing to resume; to train longer, \(rerun) and a larger limit (--set training.epochs=N)")

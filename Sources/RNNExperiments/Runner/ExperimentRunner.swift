@@ -98,7 +98,8 @@ public struct ExperimentRunner {
         public var gradientProbe: GradientThroughTimeProbe<Float>?
     }
 
-    /// Loads the data and builds the model, checking every size against the data.
+    /// Loads the data and builds the model, checking every size against the data (RNN
+    /// experiments; a kneser_ney one has no model to build before it counts).
     public func prepare(_ config: ExperimentConfig, dataRoot: String?) throws -> Prepared {
         let corpus = try loadCorpus(config, dataRoot: dataRoot)
         let t = config.training
@@ -203,6 +204,9 @@ public struct ExperimentRunner {
     /// - Throws: `ExperimentError.stoppedBeforeTraining` when `options.stopRequested` turns true
     ///   while the data loads (nothing is written then).
     public func run(_ config: ExperimentConfig, resolvedYAML: String, options: RunOptions) throws -> RunOutcome {
+        if case let .kneserNey(kn) = config.kind {
+            return try runKneserNey(config, kn, resolvedYAML: resolvedYAML, options: options)
+        }
         let prepared = try prepare(config, dataRoot: options.dataRoot)
         if options.stopRequested() { throw ExperimentError.stoppedBeforeTraining }
         let (directory, runName) = try Self.createRunFolder(root: options.resultsRoot, experiment: config.name, name: options.runName)

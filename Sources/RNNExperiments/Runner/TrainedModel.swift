@@ -1,15 +1,30 @@
-// TrainedModel: a run folder's best weights brought back to life, for sampling and for scoring
-// new text.
+// TrainedModel: a run folder's best weights (or, for an n-gram run, its counted model) brought
+// back to life, for sampling and for scoring new text. The n-gram side is in
+// TrainedModel+NGram.swift.
 
 import Foundation
 import RNNData
 import RNNModel
+import RNNNGram
 import RNNTensor
 import RNNTraining
 
 /// A model loaded from a run's checkpoint.
 public struct TrainedModel {
-    public var model: LanguageModel<Float>
+    /// What scores and samples: the kind of model the run trained.
+    public enum Scorer {
+        case recurrent(LanguageModel<Float>)
+        case kneserNey(KneserNeyModel)
+    }
+
+    public var scorer: Scorer
+    /// The recurrent model; a programmer error for an n-gram run (switch on `scorer`).
+    public var model: LanguageModel<Float> {
+        guard case let .recurrent(model) = scorer else {
+            preconditionFailure("TrainedModel.model read for a kneser_ney run; switch on scorer")
+        }
+        return model
+    }
     public var vocabulary: Vocabulary
     public var config: ExperimentConfig
     /// How text is tokenised for this model (from its dataset type).
@@ -17,13 +32,17 @@ public struct TrainedModel {
     /// Which checkpoint was loaded.
     public var checkpointPath: String
 
-    /// Loads `runDirectory/checkpoint/best.ckpt` (or last.ckpt when no best exists yet).
+    /// Loads `runDirectory/checkpoint/best.ckpt` (or last.ckpt when no best exists yet), or the
+    /// n-gram model of a kneser_ney run (`checkpoint/model.kn`).
     public static func load(runDirectory: String, registry: ComponentRegistry) throws -> TrainedModel {
         let dir = (runDirectory as NSString).appendingPathComponent("checkpoint")
         let best = dir + "/best.ckpt", last = dir + "/last.ckpt"
         let fm = FileManager.default
         guard fm.fileExists(atPath: runDirectory) else {
             throw ExperimentError("\(runDirectory) does not exist; give a run folder such as results/<experiment>/<run>")
+        }
+        if fm.fileExists(atPath: dir + "/" + NGramRunFiles.model) {
+            return try loadKneserNey(runDirectory: runDirectory, registry: registry)
         }
         let path = fm.fileExists(atPath: best) ? best : last
         guard fm.fileExists(atPath: path) else {
@@ -52,7 +71,7 @@ public struct TrainedModel {
         let corpus = Corpus(vocabulary: vocabulary, train: [], valid: [], test: [], tokenLevel: level)
         let built = try registry.buildModel(config, corpus: corpus, threads: BLASRuntime.availableCores)
         try checkpoint.copyParameters(into: built.model, prefix: "param/", path: path)
-        return TrainedModel(model: built.model, vocabulary: vocabulary, config: config,
+        return TrainedModel(scorer: .recurrent(built.model), vocabulary: vocabulary, config: config,
                             level: level, checkpointPath: path)
     }
 
@@ -73,13 +92,24 @@ public struct TrainedModel {
         return out
     }
 
-    /// Perplexity of a token stream, read as one stream with the state carried throughout.
+    /// Perplexity of a token stream, read as one stream with the state carried throughout: an
+    /// RNN predicts every token but the first; an n-gram model every token (the first from an
+    /// empty history), as its run's evaluations do.
     public func score(_ tokens: [Int32]) -> EvaluationResult {
-        evaluate(model, on: TokenBatches(stream: tokens, batchSize: 1), chunkLength: 256)
+        switch scorer {
+        case let .recurrent(model):
+            return evaluate(model, on: TokenBatches(stream: tokens, batchSize: 1), chunkLength: 256)
+        case let .kneserNey(ngram):
+            let s = ngram.evaluate(tokens: tokens)
+            return EvaluationResult(loss: s.crossEntropy, tokens: s.count)
+        }
     }
 
     /// Samples `count` tokens after reading `prime`, at `temperature` (> 0).
     public func sample(count: Int, prime: [Int32], temperature: Double, using rng: inout Xoshiro256) -> [Int32] {
+        guard case let .recurrent(model) = scorer else {
+            return sampleKneserNey(count: count, prime: prime, temperature: temperature, using: &rng)
+        }
         let V = vocabulary.count
         let state = model.zeroState(batch: 1)
         let logp = Tensor<Float>(zeros: [1, V])

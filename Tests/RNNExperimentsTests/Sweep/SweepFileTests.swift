@@ -80,7 +80,7 @@ final class SweepFileTests: XCTestCase {
 
     func testUnknownSweptKeyIsReportedWithTheRun() throws {
         let path = try write("e.yaml", Self.experiment + "sweep:\n  grid:\n    model.hiden_size: [8]\n")
-        XCTAssertEqual(loadError(path), "\(path): sweep run hiden_size=8 is not valid: --set model.hiden_size=8:1:7: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, layers, output, tied)")
+        XCTAssertEqual(loadError(path), "\(path): sweep run hiden_size=8 is not valid: --set model.hiden_size=8:1:7: model.hiden_size: unknown key; did you mean hidden_size? (valid: activation, bias, cell, dropout, embedding_size, hidden_size, init, layers, output, tied, type)")
     }
 
     func testAKeyCannotBeSweptAndSetForEveryRun() throws {
