@@ -6,15 +6,15 @@
 // created and used inside one function call; they are never stored across calls.
 
 /// A row-major matrix view: `rows × cols` elements, consecutive rows `ld` elements apart.
-public struct MatrixRef<T: BLASScalar>: @unchecked Sendable {
-    public let base: UnsafeMutablePointer<T>
+public struct MatrixRef<Scalar: BLASScalar>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Scalar>
     public let rows: Int
     public let cols: Int
     /// Leading dimension: the distance in elements between the starts of two rows (≥ cols).
     public let ld: Int
 
     @inlinable
-    public init(_ base: UnsafeMutablePointer<T>, rows: Int, cols: Int, ld: Int? = nil) {
+    public init(_ base: UnsafeMutablePointer<Scalar>, rows: Int, cols: Int, ld: Int? = nil) {
         let ld = ld ?? cols
         precondition(rows >= 0 && cols >= 0 && ld >= max(cols, 1), "MatrixRef: bad shape \(rows)×\(cols), ld \(ld)")
         self.base = base
@@ -25,20 +25,20 @@ public struct MatrixRef<T: BLASScalar>: @unchecked Sendable {
 
     /// Rows `range` of this matrix, sharing its storage.
     @inlinable
-    public func rows(_ range: Range<Int>) -> MatrixRef<T> {
+    public func rows(_ range: Range<Int>) -> MatrixRef<Scalar> {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "MatrixRef: rows \(range) outside 0..<\(rows)")
         return MatrixRef(base + range.lowerBound * ld, rows: range.count, cols: cols, ld: ld)
     }
 
     /// Pointer to the start of row `r`.
     @inlinable
-    public func row(_ r: Int) -> UnsafeMutablePointer<T> {
+    public func row(_ r: Int) -> UnsafeMutablePointer<Scalar> {
         precondition(r >= 0 && r < rows, "MatrixRef: row \(r) outside 0..<\(rows)")
         return base + r * ld
     }
 
     @inlinable
-    public subscript(r: Int, c: Int) -> T {
+    public subscript(r: Int, c: Int) -> Scalar {
         get { base[r * ld + c] }
         nonmutating set { base[r * ld + c] = newValue }
     }
@@ -55,10 +55,10 @@ public struct MatrixRef<T: BLASScalar>: @unchecked Sendable {
 /// With `beta = 1` the product is added into `C` (how gradients accumulate).
 /// An empty product (m, n or k zero) leaves `C` scaled by `beta`, as the BLAS does.
 @inlinable
-public func gemm<T: BLASScalar>(
-    _ a: MatrixRef<T>, transposeA: Bool = false,
-    _ b: MatrixRef<T>, transposeB: Bool = false,
-    into c: MatrixRef<T>, alpha: T = 1, beta: T = 0
+public func gemm<Scalar: BLASScalar>(
+    _ a: MatrixRef<Scalar>, transposeA: Bool = false,
+    _ b: MatrixRef<Scalar>, transposeB: Bool = false,
+    into c: MatrixRef<Scalar>, alpha: Scalar = 1, beta: Scalar = 0
 ) {
     let m = !transposeA ? a.rows : a.cols
     let k = !transposeA ? a.cols : a.rows
@@ -75,7 +75,7 @@ public func gemm<T: BLASScalar>(
         }
         return
     }
-    T.blasGemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+    Scalar.blasGemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
                alpha: alpha, a: a.base, lda: a.ld, b: b.base, ldb: b.ld,
                beta: beta, c: c.base, ldc: c.ld)
 }

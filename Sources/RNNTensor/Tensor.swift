@@ -8,13 +8,13 @@
 // E = embedding size, H = hidden size, V = vocabulary size.
 
 /// A dense row-major array of `T` with a fixed shape.
-public final class Tensor<T: BLASScalar>: @unchecked Sendable {
+public final class Tensor<Scalar: BLASScalar>: @unchecked Sendable {
     /// Sizes of each dimension, outermost first.
     public let shape: [Int]
     /// Number of elements (the product of `shape`).
     public let count: Int
     /// Start of the storage; valid for the tensor's lifetime.
-    public let data: UnsafeMutablePointer<T>
+    public let data: UnsafeMutablePointer<Scalar>
 
     /// A tensor of zeros.
     public init(zeros shape: [Int]) {
@@ -22,13 +22,13 @@ public final class Tensor<T: BLASScalar>: @unchecked Sendable {
         self.shape = shape
         self.count = shape.reduce(1, *)
         let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<T>.stride, alignment: 64)
-        self.data = raw.bindMemory(to: T.self, capacity: max(count, 1))
+            byteCount: max(count, 1) * MemoryLayout<Scalar>.stride, alignment: 64)
+        self.data = raw.bindMemory(to: Scalar.self, capacity: max(count, 1))
         data.initialize(repeating: 0, count: max(count, 1))
     }
 
     /// A tensor holding `values` in row-major order.
-    public convenience init(shape: [Int], values: [T]) {
+    public convenience init(shape: [Int], values: [Scalar]) {
         self.init(zeros: shape)
         precondition(values.count == count, "Tensor: \(values.count) values for shape \(shape)")
         values.withUnsafeBufferPointer { copyElements(from: $0.baseAddress!, to: data, count: count) }
@@ -40,15 +40,15 @@ public final class Tensor<T: BLASScalar>: @unchecked Sendable {
 
     /// The elements as a buffer.
     @inlinable
-    public var buffer: UnsafeMutableBufferPointer<T> { UnsafeMutableBufferPointer(start: data, count: count) }
+    public var buffer: UnsafeMutableBufferPointer<Scalar> { UnsafeMutableBufferPointer(start: data, count: count) }
 
     /// The elements as an array, in row-major order.
-    public var array: [T] { Array(buffer) }
+    public var array: [Scalar] { Array(buffer) }
 
     /// The tensor as a matrix: the first dimension is the rows, the rest is flattened into columns.
     /// A 1-D tensor is one row.
     @inlinable
-    public var matrix: MatrixRef<T> {
+    public var matrix: MatrixRef<Scalar> {
         if shape.count == 1 { return MatrixRef(data, rows: 1, cols: count) }
         let rows = shape.count == 0 ? 1 : shape[0]   // not `shape.first`: it allocates in debug builds
         return MatrixRef(data, rows: rows, cols: rows == 0 ? 0 : count / rows)
@@ -56,21 +56,21 @@ public final class Tensor<T: BLASScalar>: @unchecked Sendable {
 
     /// Sets every element to zero.
     @inlinable
-    public func zero() { UnsafeMutableRawPointer(data).initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<T>.stride) }
+    public func zero() { UnsafeMutableRawPointer(data).initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<Scalar>.stride) }
 
     /// Sets every element to `value`.
     @inlinable
-    public func fill(_ value: T) { data.update(repeating: value, count: count) }
+    public func fill(_ value: Scalar) { data.update(repeating: value, count: count) }
 
     /// Copies the elements of `other`, which must have the same number of elements.
     @inlinable
-    public func copy(from other: Tensor<T>) {
+    public func copy(from other: Tensor<Scalar>) {
         precondition(other.count == count, "Tensor.copy: \(other.shape) into \(shape)")
         copyElements(from: other.data, to: data, count: count)
     }
 
     /// A new tensor with the same shape and elements.
-    public func copy() -> Tensor<T> {
+    public func copy() -> Tensor<Scalar> {
         let t = Tensor(zeros: shape)
         t.copy(from: self)
         return t
@@ -85,7 +85,7 @@ public final class Tensor<T: BLASScalar>: @unchecked Sendable {
 
     /// Element access by flat index.
     @inlinable
-    public subscript(i: Int) -> T {
+    public subscript(i: Int) -> Scalar {
         get { data[i] }
         set { data[i] = newValue }
     }
@@ -101,6 +101,6 @@ public final class Tensor<T: BLASScalar>: @unchecked Sendable {
 /// Copies `count` elements with memcpy: fast even from unspecialised generic code, where a
 /// typed `update(from:count:)` would copy element by element through value witnesses.
 @inlinable
-public func copyElements<T: BLASScalar>(from source: UnsafePointer<T>, to destination: UnsafeMutablePointer<T>, count: Int) {
-    UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: count * MemoryLayout<T>.stride)
+public func copyElements<Scalar: BLASScalar>(from source: UnsafePointer<Scalar>, to destination: UnsafeMutablePointer<Scalar>, count: Int) {
+    UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: count * MemoryLayout<Scalar>.stride)
 }

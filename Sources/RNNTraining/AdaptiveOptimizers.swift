@@ -10,12 +10,12 @@ import RNNTensor
 import RealModule
 
 /// Per-parameter state tensors, created on first use in the parameters' order.
-private func slots<T: BLASScalar>(_ state: inout OptimizerState<T>, prefix: String, for parameters: [Parameter<T>], initial: T = 0) -> [Tensor<T>] {
+private func slots<Scalar: BLASScalar>(_ state: inout OptimizerState<Scalar>, prefix: String, for parameters: [Parameter<Scalar>], initial: Scalar = 0) -> [Tensor<Scalar>] {
     let names = parameters.map { prefix + $0.name }
     let existing = Dictionary(state.slots.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
     return zip(names, parameters).map { name, p in
         if let t = existing[name], t.count == p.count { return t }
-        let t = Tensor<T>(zeros: p.shape)
+        let t = Tensor<Scalar>(zeros: p.shape)
         if initial != 0 { t.fill(initial) }
         state.slots.append((name: name, values: t))
         return t
@@ -24,13 +24,13 @@ private func slots<T: BLASScalar>(_ state: inout OptimizerState<T>, prefix: Stri
 
 /// The state tensors of one optimizer for one list of parameters, in that list's order:
 /// `kinds[k][i]` is slot kind `k` (e.g. Adam's m, then v) of `parameters[i]`.
-private struct SlotCache<T: BLASScalar> {
+private struct SlotCache<Scalar: BLASScalar> {
     /// The parameters the slots were looked up for (held to compare identities).
-    let parameters: [Parameter<T>]
-    let kinds: [[Tensor<T>]]
+    let parameters: [Parameter<Scalar>]
+    let kinds: [[Tensor<Scalar>]]
 
     /// Whether `others` are the same parameter objects in the same order (no allocation).
-    func matches(_ others: [Parameter<T>]) -> Bool {
+    func matches(_ others: [Parameter<Scalar>]) -> Bool {
         guard others.count == parameters.count else { return false }
         for i in others.indices where others[i] !== parameters[i] { return false }
         return true
@@ -38,11 +38,11 @@ private struct SlotCache<T: BLASScalar> {
 }
 
 /// Adagrad: G ← G + g²; p ← p − lr · g / (√G + ε).
-public final class Adagrad<T: BLASScalar>: Optimizer {
-    public typealias Scalar = T
-    private var storedState = OptimizerState<T>()
-    private var cache: SlotCache<T>?
-    public var state: OptimizerState<T> {
+public final class Adagrad<Scalar: BLASScalar>: Optimizer {
+    public typealias Scalar = Scalar
+    private var storedState = OptimizerState<Scalar>()
+    private var cache: SlotCache<Scalar>?
+    public var state: OptimizerState<Scalar> {
         get { storedState }
         set { storedState = newValue; cache = nil }
     }
@@ -55,15 +55,15 @@ public final class Adagrad<T: BLASScalar>: Optimizer {
         self.initialAccumulator = initialAccumulator
     }
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func update(_ parameters: [Parameter<T>], learningRate: Double, gradientScale: Double) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func update(_ parameters: [Parameter<Scalar>], learningRate: Double, gradientScale: Double) {
         if cache?.matches(parameters) != true {
-            let sums = slots(&storedState, prefix: "sum.", for: parameters, initial: T(initialAccumulator))
+            let sums = slots(&storedState, prefix: "sum.", for: parameters, initial: Scalar(initialAccumulator))
             cache = SlotCache(parameters: parameters, kinds: [sums])
         }
         let accumulators = cache!.kinds[0]
-        let lr = T(learningRate), s = T(gradientScale), eps = T(epsilon)
+        let lr = Scalar(learningRate), s = Scalar(gradientScale), eps = Scalar(epsilon)
         for k in 0..<parameters.count {   // by index: see `SGD.update`
             let p = parameters[k]
             let g = p.grad.data, v = p.value.data, G = accumulators[k].data
@@ -79,11 +79,11 @@ public final class Adagrad<T: BLASScalar>: Optimizer {
 
 /// Adam (Kingma & Ba) with bias correction: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
 /// p ← p − lr · m̂ / (√v̂ + ε). Optional decoupled weight decay is not applied (not needed here).
-public final class Adam<T: BLASScalar>: Optimizer {
-    public typealias Scalar = T
-    private var storedState = OptimizerState<T>()
-    private var cache: SlotCache<T>?
-    public var state: OptimizerState<T> {
+public final class Adam<Scalar: BLASScalar>: Optimizer {
+    public typealias Scalar = Scalar
+    private var storedState = OptimizerState<Scalar>()
+    private var cache: SlotCache<Scalar>?
+    public var state: OptimizerState<Scalar> {
         get { storedState }
         set { storedState = newValue; cache = nil }
     }
@@ -98,9 +98,9 @@ public final class Adam<T: BLASScalar>: Optimizer {
         self.epsilon = epsilon
     }
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func update(_ parameters: [Parameter<T>], learningRate: Double, gradientScale: Double) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func update(_ parameters: [Parameter<Scalar>], learningRate: Double, gradientScale: Double) {
         if cache?.matches(parameters) != true {
             let m = slots(&storedState, prefix: "m.", for: parameters)
             let v = slots(&storedState, prefix: "v.", for: parameters)
@@ -110,9 +110,9 @@ public final class Adam<T: BLASScalar>: Optimizer {
         storedState.step += 1
         let t = Double(storedState.step)
         let c1 = 1 - Double.pow(beta1, t), c2 = 1 - Double.pow(beta2, t)
-        let stepSize = T(learningRate / c1)
-        let b1 = T(beta1), b2 = T(beta2), s = T(gradientScale)
-        let sqrtC2 = T(c2.squareRoot()), eps = T(epsilon)
+        let stepSize = Scalar(learningRate / c1)
+        let b1 = Scalar(beta1), b2 = Scalar(beta2), s = Scalar(gradientScale)
+        let sqrtC2 = Scalar(c2.squareRoot()), eps = Scalar(epsilon)
         for k in 0..<parameters.count {   // by index: see `SGD.update`
             let p = parameters[k]
             let g = p.grad.data, w = p.value.data, M = m[k].data, Vv = v[k].data

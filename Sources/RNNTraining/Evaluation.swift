@@ -24,7 +24,7 @@ public struct EvaluationResult: Sendable, Equatable {
 ///
 /// The chunk length does not change the result (no gradient is cut); a long one keeps the
 /// output GEMM large. Evaluating does not touch the parameters or their gradients.
-public func evaluate<T: BLASScalar>(_ model: LanguageModel<T>, on data: TokenBatches, chunkLength: Int = 128) -> EvaluationResult {
+public func evaluate<Scalar: BLASScalar>(_ model: LanguageModel<Scalar>, on data: TokenBatches, chunkLength: Int = 128) -> EvaluationResult {
     let state = model.zeroState(batch: data.batchSize)
     var total = 0.0
     var count = 0

@@ -15,12 +15,12 @@ public struct ClipResult: Sendable, Equatable {
 /// the optimizer applies `scale` as it reads them (one pass instead of two).
 ///
 /// - Parameter maxNorm: the clip threshold, or nil for no clipping.
-public func clipScale<T: BLASScalar>(_ parameters: [Parameter<T>], maxNorm: Double?) -> ClipResult {
+public func clipScale<Scalar: BLASScalar>(_ parameters: [Parameter<Scalar>], maxNorm: Double?) -> ClipResult {
     var sumSquares = 0.0
     for i in 0..<parameters.count {   // by index: see `SGD.update`
         let p = parameters[i]
         // BLAS dot in the parameter's precision, summed across parameters in Double.
-        sumSquares += Double(T.blasDot(n: p.count, x: p.grad.data, y: p.grad.data))
+        sumSquares += Double(Scalar.blasDot(n: p.count, x: p.grad.data, y: p.grad.data))
     }
     let norm = sumSquares.squareRoot()
     var scale = 1.0

@@ -19,13 +19,13 @@ public protocol Optimizer<Scalar>: AnyObject {
 }
 
 /// What an optimizer must save to continue exactly where it stopped.
-public struct OptimizerState<T: BLASScalar>: @unchecked Sendable {
+public struct OptimizerState<Scalar: BLASScalar>: @unchecked Sendable {
     /// Updates done so far.
     public var step: Int
     /// Per-parameter slots, e.g. `m.cell.U`, in a stable order.
-    public var slots: [(name: String, values: Tensor<T>)]
+    public var slots: [(name: String, values: Tensor<Scalar>)]
 
-    public init(step: Int = 0, slots: [(name: String, values: Tensor<T>)] = []) {
+    public init(step: Int = 0, slots: [(name: String, values: Tensor<Scalar>)] = []) {
         self.step = step
         self.slots = slots
     }
@@ -33,22 +33,22 @@ public struct OptimizerState<T: BLASScalar>: @unchecked Sendable {
 
 /// Plain stochastic gradient descent, as in Mikolov's RNNLM and PyTorch's example:
 /// p ← p − lr · scale · g.
-public final class SGD<T: BLASScalar>: Optimizer {
-    public typealias Scalar = T
-    public var state = OptimizerState<T>()
+public final class SGD<Scalar: BLASScalar>: Optimizer {
+    public typealias Scalar = Scalar
+    public var state = OptimizerState<Scalar>()
     public var summary: String { "sgd" }
 
     public init() {}
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func update(_ parameters: [Parameter<T>], learningRate: Double, gradientScale: Double) {
-        let alpha = T(-learningRate * gradientScale)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func update(_ parameters: [Parameter<Scalar>], learningRate: Double, gradientScale: Double) {
+        let alpha = Scalar(-learningRate * gradientScale)
         // By index, not `for p in parameters`: in a debug build, iterating an array in generic
         // code allocates for every element, and a step must allocate nothing (StepAllocationTests).
         for i in 0..<parameters.count {
             let p = parameters[i]
-            T.blasAxpy(n: p.count, alpha: alpha, x: p.grad.data, y: p.value.data)
+            Scalar.blasAxpy(n: p.count, alpha: alpha, x: p.grad.data, y: p.value.data)
         }
         state.step += 1
     }

@@ -55,7 +55,7 @@ public struct TrainingOptions: Sendable {
 
 /// One training chunk as the model is about to see it, for diagnostics that read the model
 /// without changing it (see `Trainer.chunkProbe`).
-public struct ChunkView<T: BLASScalar> {
+public struct ChunkView<Scalar: BLASScalar> {
     /// The step this chunk is trained in (1-based, as `progress.step` will read after it).
     public var step: Int
     /// (T, B) input token ids, time-major; targets are the same stream one step ahead.
@@ -64,17 +64,17 @@ public struct ChunkView<T: BLASScalar> {
     public var steps: Int
     public var batch: Int
     /// (B, stateSize): the carried state the chunk starts from. Read only.
-    public var state: Tensor<T>
+    public var state: Tensor<Scalar>
 }
 
 /// Trains a language model on batched token streams.
-public final class Trainer<T: BLASScalar> {
+public final class Trainer<Scalar: BLASScalar> {
     /// Called with the chunk of every `every`-th step before it is trained (a diagnostic such as
     /// the gradient through time). It must leave the model, its gradients and `state` as it found
     /// them; its time counts in the wall clock, not in the training tokens/s.
-    public var chunkProbe: (every: Int, body: (ChunkView<T>) -> Void)?
-    public let model: LanguageModel<T>
-    public let optimizer: any Optimizer<T>
+    public var chunkProbe: (every: Int, body: (ChunkView<Scalar>) -> Void)?
+    public let model: LanguageModel<Scalar>
+    public let optimizer: any Optimizer<Scalar>
     public let schedule: any LearningRateSchedule
     public let train: TokenBatches
     public let valid: TokenBatches
@@ -82,13 +82,13 @@ public final class Trainer<T: BLASScalar> {
     /// Where training stands; set it (with the weights and states) to resume.
     public var progress = TrainingProgress()
     /// The state carried from chunk to chunk, (B, stateSize).
-    public let hiddenState: Tensor<T>
+    public let hiddenState: Tensor<Scalar>
     /// The weights with the best validation loss so far, in `model.parameters` order.
-    public private(set) var bestParameters: [Tensor<T>]?
+    public private(set) var bestParameters: [Tensor<Scalar>]?
 
     private let chunkStarts: [Int]
 
-    public init(model: LanguageModel<T>, optimizer: any Optimizer<T>, schedule: any LearningRateSchedule,
+    public init(model: LanguageModel<Scalar>, optimizer: any Optimizer<Scalar>, schedule: any LearningRateSchedule,
                 train: TokenBatches, valid: TokenBatches, options: TrainingOptions) {
         self.model = model
         self.optimizer = optimizer
@@ -120,7 +120,7 @@ public final class Trainer<T: BLASScalar> {
     }
 
     /// Replaces the best-weights copy (used when resuming from a checkpoint).
-    public func setBestParameters(_ tensors: [Tensor<T>]?) {
+    public func setBestParameters(_ tensors: [Tensor<Scalar>]?) {
         if let tensors { precondition(tensors.count == model.parameters.count, "Trainer: best weights do not match the model") }
         bestParameters = tensors
     }
