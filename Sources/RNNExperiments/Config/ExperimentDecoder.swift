@@ -45,6 +45,7 @@ struct ExperimentDecoder {
         try top.close(dataSection, as: "data")
         var modelSection = try top.section("model", required: true)
         let kind: ModelKind
+        var diagnostics = DiagnosticsConfig()
         if try modelType(&modelSection) == ModelKind.kneserNeyType {
             let ngram = try kneserNey(&modelSection)
             try top.close(modelSection, as: "model")
@@ -57,11 +58,11 @@ struct ExperimentDecoder {
             let training = try self.training(&trainingSection)
             try top.close(trainingSection, as: "training")
             kind = .recurrent(model, training)
+            // Diagnostics measure training; an n-gram model has none (the key is unknown there).
+            var diagnosticsSection = try top.section("diagnostics")
+            diagnostics = try self.diagnostics(&diagnosticsSection)
+            try top.close(diagnosticsSection, as: "diagnostics")
         }
-
-        var diagnosticsSection = try top.section("diagnostics")
-        let diagnostics = try self.diagnostics(&diagnosticsSection)
-        try top.close(diagnosticsSection, as: "diagnostics")
 
         var config = ExperimentConfig(name: name, description: description, seed: seed, data: data, kind: kind, sourcePath: file)
         config.diagnostics = diagnostics

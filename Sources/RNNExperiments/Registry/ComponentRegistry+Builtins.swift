@@ -39,65 +39,81 @@ private func keyedCorpusErrors<T>(_ files: [(path: String, keyPath: String)], _ 
     }
 }
 
-private let vocabularyParameters: [ParameterSpec] = [
-    ParameterSpec("max_vocab", .int(min: 2), default: nil, optional: true, "keep at most this many tokens (most frequent), counting the unknown token; absent keeps all"),
-    ParameterSpec("min_count", .int(min: 1), default: .int(1), "drop tokens seen fewer times in training (they become the unknown token)"),
-    ParameterSpec("unk", .string(), default: .string("<unk>"), "the unknown token"),
-]
+/// The `text` and `chars` datasets' parameters.
+struct TextDatasetParameters: ComponentParameters {
+    var train = ""
+    var valid = "", test = ""
+    var validFraction = 0.05, testFraction = 0.05
+    var maxVocab: Int?
+    var minCount = 1
+    var unk = "<unk>"
 
-private func vocabularyOptions(_ a: ComponentArguments) -> VocabularyOptions {
-    VocabularyOptions(maxSize: a["max_vocab"].flatMap { if case let .int(v) = $0 { return v }; return nil },
-                      minCount: a.int("min_count"), unknownToken: a.string("unk"))
+    static let declaration = ParameterDeclaration<Self>()
+        .string("train", \.train, required: true, "training file; with valid and test absent, the one file split by valid_fraction and test_fraction")
+        .string("valid", \.valid, "validation file (empty: split from train)")
+        .string("test", \.test, "test file (empty: split from train)")
+        .number("valid_fraction", \.validFraction, .double(min: 0, max: 0.5, exclusiveMin: true), "share of a single file used for validation")
+        .number("test_fraction", \.testFraction, .double(min: 0, max: 0.5, exclusiveMin: true), "share of a single file used for test")
+        .optionalInt("max_vocab", \.maxVocab, .int(min: 2), "keep at most this many tokens (most frequent), counting the unknown token; absent keeps all")
+        .int("min_count", \.minCount, .int(min: 1), "drop tokens seen fewer times in training (they become the unknown token)")
+        .string("unk", \.unk, "the unknown token")
+
+    var vocabularyOptions: VocabularyOptions {
+        VocabularyOptions(maxSize: maxVocab, minCount: minCount, unknownToken: unk)
+    }
 }
 
 private func textDataset(level: TokenLevel) -> ComponentFactory<DatasetContext, Corpus> {
     let what = level == .word ? "word-level text, one sentence per line, <eos> after each line (PTB, WikiText)"
                               : "character-level text, every character a token (char-rnn)"
-    return ComponentFactory(level == .word ? "text" : "chars", what, parameters: [
-        ParameterSpec("train", .string(), default: nil, "training file; with valid and test absent, the one file split by valid_fraction and test_fraction"),
-        ParameterSpec("valid", .string(), default: .string(""), "validation file (empty: split from train)"),
-        ParameterSpec("test", .string(), default: .string(""), "test file (empty: split from train)"),
-        ParameterSpec("valid_fraction", .double(min: 0, max: 0.5, exclusiveMin: true), default: .double(0.05), "share of a single file used for validation"),
-        ParameterSpec("test_fraction", .double(min: 0, max: 0.5, exclusiveMin: true), default: .double(0.05), "share of a single file used for test"),
-    ] + vocabularyParameters) { a, context in
-        let trainPath = try context.resolvePath(a.string("train"), "data.train")
+    return ComponentFactory(level == .word ? "text" : "chars", what, parameters: TextDatasetParameters.self) { a, context in
+        let trainPath = try context.resolvePath(a.train, "data.train")
         let train = try readCorpusFile(trainPath, keyPath: "data.train")
-        let validName = a.string("valid"), testName = a.string("test")
-        if validName.isEmpty != testName.isEmpty {
+        if a.valid.isEmpty != a.test.isEmpty {
             throw ExperimentError("give both valid and test files, or neither (to split train by fractions)", keyPath: "data")
         }
-        if validName.isEmpty {
+        if a.valid.isEmpty {
             return try keyedCorpusErrors([(trainPath, "data.train")]) {
                 try CorpusBuilder.fromSingleText(train, name: trainPath, level: level,
-                                                 validFraction: a.double("valid_fraction"), testFraction: a.double("test_fraction"),
-                                                 options: vocabularyOptions(a))
+                                                 validFraction: a.validFraction, testFraction: a.testFraction,
+                                                 options: a.vocabularyOptions)
             }
         }
-        let validPath = try context.resolvePath(validName, "data.valid")
-        let testPath = try context.resolvePath(testName, "data.test")
+        let validPath = try context.resolvePath(a.valid, "data.valid")
+        let testPath = try context.resolvePath(a.test, "data.test")
         let valid = try readCorpusFile(validPath, keyPath: "data.valid"), test = try readCorpusFile(testPath, keyPath: "data.test")
         return try keyedCorpusErrors([(trainPath, "data.train"), (validPath, "data.valid"), (testPath, "data.test")]) {
             try CorpusBuilder.fromSplits(train: (train, trainPath), valid: (valid, validPath), test: (test, testPath),
-                                         level: level, options: vocabularyOptions(a))
+                                         level: level, options: a.vocabularyOptions)
         }
     }
 }
 
+/// Split sizes of a generated dataset: at most 100 million tokens a split (400 MB as token ids);
+/// larger is a typo, not an experiment.
+let splitTokens = ParameterKind.int(min: 100, max: 100_000_000)
+
+/// The `synthetic` dataset's parameters.
+struct SyntheticDatasetParameters: ComponentParameters {
+    var trainTokens = 1_000_000, validTokens = 100_000, testTokens = 100_000
+    var openers = 8, fillers = 16, successors = 4, minLength = 4, maxLength = 8
+
+    static let declaration = ParameterDeclaration<Self>()
+        .int("train_tokens", \.trainTokens, splitTokens, "training tokens to generate")
+        .int("valid_tokens", \.validTokens, splitTokens, "validation tokens")
+        .int("test_tokens", \.testTokens, splitTokens, "test tokens")
+        .int("openers", \.openers, .int(min: 1, max: 1000), "bracket kinds K (the closer must match the opener)")
+        .int("fillers", \.fillers, .int(min: 1, max: 10000), "filler tokens F")
+        .int("successors", \.successors, .int(min: 1, max: 10000), "fillers that may follow each filler")
+        .int("min_length", \.minLength, .int(min: 1, max: 1000), "shortest filler run between opener and closer")
+        .int("max_length", \.maxLength, .int(min: 1, max: 1000), "longest filler run")
+}
+
 private let syntheticDataset = ComponentFactory<DatasetContext, Corpus>(
     "synthetic", "a generated bracket language with a known entropy rate (needs no download)",
-    parameters: [
-        // At most 100 million tokens a split (400 MB as token ids): larger is a typo, not an experiment.
-        ParameterSpec("train_tokens", .int(min: 100, max: 100_000_000), default: .int(1_000_000), "training tokens to generate"),
-        ParameterSpec("valid_tokens", .int(min: 100, max: 100_000_000), default: .int(100_000), "validation tokens"),
-        ParameterSpec("test_tokens", .int(min: 100, max: 100_000_000), default: .int(100_000), "test tokens"),
-        ParameterSpec("openers", .int(min: 1, max: 1000), default: .int(8), "bracket kinds K (the closer must match the opener)"),
-        ParameterSpec("fillers", .int(min: 1, max: 10000), default: .int(16), "filler tokens F"),
-        ParameterSpec("successors", .int(min: 1, max: 10000), default: .int(4), "fillers that may follow each filler"),
-        ParameterSpec("min_length", .int(min: 1, max: 1000), default: .int(4), "shortest filler run between opener and closer"),
-        ParameterSpec("max_length", .int(min: 1, max: 1000), default: .int(8), "longest filler run"),
-    ]) { a, context in
-    let p = SyntheticLanguage.Parameters(openers: a.int("openers"), fillers: a.int("fillers"), successors: a.int("successors"),
-                                         minLength: a.int("min_length"), maxLength: a.int("max_length"))
+    parameters: SyntheticDatasetParameters.self) { a, context in
+    let p = SyntheticLanguage.Parameters(openers: a.openers, fillers: a.fillers, successors: a.successors,
+                                         minLength: a.minLength, maxLength: a.maxLength)
     switch p.problem {
     case nil: break
     case let .successors(n, fillers)?:
@@ -110,9 +126,9 @@ private let syntheticDataset = ComponentFactory<DatasetContext, Corpus>(
     var grammarRNG = Xoshiro256(seed: context.seed, stream: 101)
     let language = SyntheticLanguage(p, grammar: &grammarRNG)
     var rng = Xoshiro256(seed: context.seed, stream: 102)
-    let train = language.generate(tokens: a.int("train_tokens"), using: &rng)
-    let valid = language.generate(tokens: a.int("valid_tokens"), using: &rng)
-    let test = language.generate(tokens: a.int("test_tokens"), using: &rng)
+    let train = language.generate(tokens: a.trainTokens, using: &rng)
+    let valid = language.generate(tokens: a.validTokens, using: &rng)
+    let test = language.generate(tokens: a.testTokens, using: &rng)
     var vocabulary = Vocabulary()
     var counts = [Int](repeating: 0, count: language.vocabulary.count)
     for t in train { counts[Int(t)] += 1 }
@@ -163,8 +179,8 @@ extension ComponentRegistry {
 
             try r.register(output: ComponentFactory("class_softmax",
                 "Mikolov's class-based softmax: P(w|h) = P(class|h)·P(w|class,h), classes by frequency; O(C + V/C) per token",
-                parameters: [ParameterSpec("classes", .int(min: 0), default: .int(0), "number of classes C; 0 picks round(√V)")]) { a, c in
-                let requested = a.int("classes")
+                parameters: ClassSoftmaxParameters.self) { a, c in
+                let requested = a.classes
                 let C = requested == 0 ? max(1, Int(Double(c.vocabularySize).squareRoot().rounded())) : requested
                 guard C <= c.vocabularySize else {
                     throw ExperimentError("\(C) classes for \(c.vocabularySize) words; expected at most the vocabulary size", keyPath: "model.output.classes")
@@ -177,45 +193,28 @@ extension ComponentRegistry {
             })
 
             try r.register(initializer: ComponentFactory("uniform", "uniform in [-range, range]",
-                parameters: [ParameterSpec("range", .double(min: 0), default: .double(0.1), "half-width of the interval")]) { a, _ in
-                .uniform(range: a.double("range"))
-            })
+                parameters: UniformParameters.self) { a, _ in .uniform(range: a.range) })
             try r.register(initializer: ComponentFactory("normal", "normal with mean 0",
-                parameters: [ParameterSpec("std", .double(min: 0), default: .double(0.01), "standard deviation")]) { a, _ in
-                .normal(std: a.double("std"))
-            })
+                parameters: NormalParameters.self) { a, _ in .normal(std: a.std) })
             try r.register(initializer: ComponentFactory("xavier", "Glorot/Xavier uniform, ±gain·√(6/(fan_in+fan_out))",
-                parameters: [ParameterSpec("gain", .double(min: 0), default: .double(1), "scale factor")]) { a, _ in
-                .xavierUniform(gain: a.double("gain"))
-            })
+                parameters: GainParameters.self) { a, _ in .xavierUniform(gain: a.gain) })
             try r.register(initializer: ComponentFactory("orthogonal", "random orthogonal matrix times gain (Saxe et al.)",
-                parameters: [ParameterSpec("gain", .double(min: 0), default: .double(1), "scale factor")]) { a, _ in
-                .orthogonal(gain: a.double("gain"))
-            })
+                parameters: GainParameters.self) { a, _ in .orthogonal(gain: a.gain) })
             try r.register(initializer: ComponentFactory("zeros", "all zeros") { _, _ in .zeros })
             try r.register(initializer: ComponentFactory("pytorch_rnn", "PyTorch's nn.RNN default: uniform in ±gain/√hidden_size",
-                parameters: [ParameterSpec("gain", .double(min: 0), default: .double(1), "scale factor")]) { a, c in
-                .uniform(range: a.double("gain") / Double(c.hiddenSize).squareRoot())
-            })
+                parameters: GainParameters.self) { a, c in .uniform(range: a.gain / Double(c.hiddenSize).squareRoot()) })
 
-            let lr = { (value: Double) in ParameterSpec("lr", .double(min: 0, exclusiveMin: true), default: .double(value), "initial learning rate") }
             try r.register(optimizer: ComponentFactory("sgd", "plain SGD, p -= lr · g (Mikolov's RNNLM, PyTorch's example)",
-                parameters: [lr(1)]) { a, _ in
-                OptimizerSetup(optimizer: SGD<Float>(), learningRate: a.double("lr"))
+                parameters: SGDParameters.self) { a, _ in
+                OptimizerSetup(optimizer: SGD<Float>(), learningRate: a.lr)
             })
             try r.register(optimizer: ComponentFactory("adagrad", "Adagrad: p -= lr · g / (√Σg² + eps)",
-                parameters: [lr(0.1), ParameterSpec("eps", .double(min: 0, exclusiveMin: true), default: .double(1e-10), "added to the denominator"),
-                             ParameterSpec("initial_accumulator", .double(min: 0), default: .double(0), "starting value of Σg²")]) { a, _ in
-                OptimizerSetup(optimizer: Adagrad<Float>(epsilon: a.double("eps"), initialAccumulator: a.double("initial_accumulator")),
-                               learningRate: a.double("lr"))
+                parameters: AdagradParameters.self) { a, _ in
+                OptimizerSetup(optimizer: Adagrad<Float>(epsilon: a.eps, initialAccumulator: a.initialAccumulator), learningRate: a.lr)
             })
             try r.register(optimizer: ComponentFactory("adam", "Adam with bias correction (Kingma & Ba)",
-                parameters: [lr(0.001),
-                             ParameterSpec("beta1", .double(min: 0, max: 0.999999), default: .double(0.9), "first-moment decay"),
-                             ParameterSpec("beta2", .double(min: 0, max: 0.999999), default: .double(0.999), "second-moment decay"),
-                             ParameterSpec("eps", .double(min: 0, exclusiveMin: true), default: .double(1e-8), "added to the denominator")]) { a, _ in
-                OptimizerSetup(optimizer: Adam<Float>(beta1: a.double("beta1"), beta2: a.double("beta2"), epsilon: a.double("eps")),
-                               learningRate: a.double("lr"))
+                parameters: AdamParameters.self) { a, _ in
+                OptimizerSetup(optimizer: Adam<Float>(beta1: a.beta1, beta2: a.beta2, epsilon: a.eps), learningRate: a.lr)
             })
 
             try r.register(schedule: ComponentFactory("constant", "the same learning rate throughout") { _, c in
@@ -223,30 +222,84 @@ extension ComponentRegistry {
             })
             try r.register(schedule: ComponentFactory("plateau",
                 "divide the learning rate when validation stops improving (PyTorch example: factor 4; Mikolov: factor 2, restore_best)",
-                parameters: [
-                    ParameterSpec("factor", .double(min: 1, exclusiveMin: true), default: .double(4), "divide the learning rate by this"),
-                    ParameterSpec("min_improvement", .double(min: 0, max: 1), default: .double(0), "relative loss improvement that counts as progress"),
-                    ParameterSpec("patience", .int(min: 0), default: .int(0), "non-improving epochs tolerated before dividing"),
-                    ParameterSpec("restore_best", .bool, default: .bool(false), "go back to the best weights when dividing"),
-                    ParameterSpec("max_decays", .int(min: 0), default: nil, optional: true, "stop after this many divisions when validation stalls again (absent: never)"),
-                    ParameterSpec("min_lr", .double(min: 0), default: .double(0), "stop instead of going below this learning rate"),
-                ]) { a, c in
-                PlateauSchedule(learningRate: c.learningRate, factor: a.double("factor"), minImprovement: a.double("min_improvement"),
-                                patience: a.int("patience"), restoreBest: a.bool("restore_best"),
-                                maxDecays: a["max_decays"].flatMap { if case let .int(v) = $0 { return v }; return nil },
-                                minLearningRate: a.double("min_lr"))
+                parameters: PlateauParameters.self) { a, c in
+                PlateauSchedule(learningRate: c.learningRate, factor: a.factor, minImprovement: a.minImprovement,
+                                patience: a.patience, restoreBest: a.restoreBest, maxDecays: a.maxDecays, minLearningRate: a.minLR)
             })
             try r.register(schedule: ComponentFactory("step", "multiply the learning rate by gamma every `every` epochs after `start`",
-                parameters: [
-                    ParameterSpec("gamma", .double(min: 0, max: 1, exclusiveMin: true), default: .double(0.5), "factor applied at each decay"),
-                    ParameterSpec("every", .int(min: 1), default: .int(1), "epochs between decays"),
-                    ParameterSpec("start", .int(min: 0), default: .int(0), "epochs before the first decay"),
-                ]) { a, c in
-                StepDecaySchedule(learningRate: c.learningRate, gamma: a.double("gamma"), everyEpochs: a.int("every"), startEpoch: a.int("start"))
+                parameters: StepDecayParameters.self) { a, c in
+                StepDecaySchedule(learningRate: c.learningRate, gamma: a.gamma, everyEpochs: a.every, startEpoch: a.start)
             })
         } catch {
             preconditionFailure("builtin registry: \(error)")
         }
         return r
     }
+}
+
+// MARK: - The built-in components' parameters
+
+struct ClassSoftmaxParameters: ComponentParameters {
+    var classes = 0
+    static let declaration = ParameterDeclaration<Self>()
+        .int("classes", \.classes, .int(min: 0), "number of classes C; 0 picks round(√V)")
+}
+
+struct UniformParameters: ComponentParameters {
+    var range = 0.1
+    static let declaration = ParameterDeclaration<Self>().number("range", \.range, .double(min: 0), "half-width of the interval")
+}
+
+struct NormalParameters: ComponentParameters {
+    var std = 0.01
+    static let declaration = ParameterDeclaration<Self>().number("std", \.std, .double(min: 0), "standard deviation")
+}
+
+struct GainParameters: ComponentParameters {
+    var gain = 1.0
+    static let declaration = ParameterDeclaration<Self>().number("gain", \.gain, .double(min: 0), "scale factor")
+}
+
+/// A learning rate: a number > 0.
+private let learningRate = ParameterKind.double(min: 0, exclusiveMin: true)
+
+struct SGDParameters: ComponentParameters {
+    var lr = 1.0
+    static let declaration = ParameterDeclaration<Self>().number("lr", \.lr, learningRate, "initial learning rate")
+}
+
+struct AdagradParameters: ComponentParameters {
+    var lr = 0.1, eps = 1e-10, initialAccumulator = 0.0
+    static let declaration = ParameterDeclaration<Self>()
+        .number("lr", \.lr, learningRate, "initial learning rate")
+        .number("eps", \.eps, .double(min: 0, exclusiveMin: true), "added to the denominator")
+        .number("initial_accumulator", \.initialAccumulator, .double(min: 0), "starting value of Σg²")
+}
+
+struct AdamParameters: ComponentParameters {
+    var lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8
+    static let declaration = ParameterDeclaration<Self>()
+        .number("lr", \.lr, learningRate, "initial learning rate")
+        .number("beta1", \.beta1, .double(min: 0, max: 0.999999), "first-moment decay")
+        .number("beta2", \.beta2, .double(min: 0, max: 0.999999), "second-moment decay")
+        .number("eps", \.eps, .double(min: 0, exclusiveMin: true), "added to the denominator")
+}
+
+struct PlateauParameters: ComponentParameters {
+    var factor = 4.0, minImprovement = 0.0, patience = 0, restoreBest = false, maxDecays: Int?, minLR = 0.0
+    static let declaration = ParameterDeclaration<Self>()
+        .number("factor", \.factor, .double(min: 1, exclusiveMin: true), "divide the learning rate by this")
+        .number("min_improvement", \.minImprovement, .double(min: 0, max: 1), "relative loss improvement that counts as progress")
+        .int("patience", \.patience, .int(min: 0), "non-improving epochs tolerated before dividing")
+        .bool("restore_best", \.restoreBest, "go back to the best weights when dividing")
+        .optionalInt("max_decays", \.maxDecays, .int(min: 0), "stop after this many divisions when validation stalls again (absent: never)")
+        .number("min_lr", \.minLR, .double(min: 0), "stop instead of going below this learning rate")
+}
+
+struct StepDecayParameters: ComponentParameters {
+    var gamma = 0.5, every = 1, start = 0
+    static let declaration = ParameterDeclaration<Self>()
+        .number("gamma", \.gamma, .double(min: 0, max: 1, exclusiveMin: true), "factor applied at each decay")
+        .int("every", \.every, .int(min: 1), "epochs between decays")
+        .int("start", \.start, .int(min: 0), "epochs before the first decay")
 }

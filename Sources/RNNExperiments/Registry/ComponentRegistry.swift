@@ -32,15 +32,25 @@ public struct ComponentFactory<Context, Product>: Sendable {
     public let name: String
     /// One line: what it is.
     public let summary: String
+    /// The parameters, from the factory's parameter type's declaration (what the experiment
+    /// decoder checks against and `rnnlab components` prints).
     public let parameters: [ParameterSpec]
-    public let build: @Sendable (ComponentArguments, Context) throws -> Product
+    /// Builds from arguments the decoder validated against `parameters`.
+    let build: @Sendable (ComponentArguments, Context) throws -> Product
 
-    public init(_ name: String, _ summary: String, parameters: [ParameterSpec] = [],
-                build: @escaping @Sendable (ComponentArguments, Context) throws -> Product) {
+    /// A factory whose parameters are the typed value `P`: declared once, in `P.declaration`,
+    /// and handed to `build` decoded, defaults filled in.
+    public init<P: ComponentParameters>(_ name: String, _ summary: String, parameters: P.Type,
+                                        build: @escaping @Sendable (P, Context) throws -> Product) {
         self.name = name
         self.summary = summary
-        self.parameters = parameters
-        self.build = build
+        self.parameters = P.declaration.specs
+        self.build = { arguments, context in try build(P.declaration.decode(arguments), context) }
+    }
+
+    /// A factory without parameters.
+    public init(_ name: String, _ summary: String, build: @escaping @Sendable (NoParameters, Context) throws -> Product) {
+        self.init(name, summary, parameters: NoParameters.self, build: build)
     }
 }
 

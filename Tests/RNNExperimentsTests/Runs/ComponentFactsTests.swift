@@ -10,6 +10,12 @@ import RNNTestSupport
 import XCTest
 @testable import RNNExperiments
 
+/// A plugin dataset's parameters: one file.
+private struct LettersParameters: ComponentParameters {
+    var file = ""
+    static let declaration = ParameterDeclaration<Self>().string("file", \.file, required: true, "the text")
+}
+
 final class ComponentFactsTests: XCTestCase {
     private func write(_ text: String, to path: String) {
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
@@ -33,10 +39,8 @@ final class ComponentFactsTests: XCTestCase {
         write(text, to: scratch.path + "/letters.txt")
         var registry = ComponentRegistry.builtin
         // A plugin dataset with its own name: only the corpus it builds says it is character-level.
-        try registry.register(dataset: ComponentFactory("letters", "characters of a file", parameters: [
-            ParameterSpec("file", .string(), default: nil, "the text"),
-        ]) { a, context in
-            let path = try context.resolvePath(a.string("file"), "data.file")
+        try registry.register(dataset: ComponentFactory("letters", "characters of a file", parameters: LettersParameters.self) { a, context in
+            let path = try context.resolvePath(a.file, "data.file")
             let bytes = Array(FileManager.default.contents(atPath: path)!)
             return try CorpusBuilder.fromSingleText(bytes, name: path, level: .chars, validFraction: 0.1, testFraction: 0.1)
         })
