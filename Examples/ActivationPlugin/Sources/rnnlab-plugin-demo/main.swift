@@ -24,13 +24,20 @@ struct LeakyReLU: ScalarActivation {
     func derivative<T: Real & BinaryFloatingPoint>(input x: T, output y: T) -> T { x > 0 ? 1 : T(slope) }
 }
 
+/// leaky_relu's parameters: one typed value, each field declared once (key, range, meaning; the
+/// default is the initial value).
+struct LeakyReLUParameters: ComponentParameters {
+    var slope = 0.01
+    static let declaration = ParameterDeclaration<Self>()
+        .number("slope", \.slope, .double(min: 0, max: 1), "slope for negative inputs")
+}
+
 var registry = ComponentRegistry.builtin
 do {
     try registry.register(activation: ComponentFactory("softsign", "x / (1 + |x|), from the plugin demo") { _, _ in Softsign() })
     try registry.register(activation: ComponentFactory(
-        "leaky_relu", "x for x > 0, else slope·x, from the plugin demo",
-        parameters: [ParameterSpec("slope", .double(min: 0, max: 1), default: .double(0.01), "slope for negative inputs")]
-    ) { args, _ in LeakyReLU(slope: args.double("slope")) })
+        "leaky_relu", "x for x > 0, else slope·x, from the plugin demo", parameters: LeakyReLUParameters.self
+    ) { p, _ in LeakyReLU(slope: p.slope) })
     try registry.register(cell: .indrnn)
 } catch {
     fatalError("plugin registration: \(error)")
