@@ -68,6 +68,24 @@ INLINE void store_partial(const vf *v, float *p, ptrdiff_t count) {
     for (ptrdiff_t i = 0; i < count; i++) p[i] = lanes[i];
 }
 
+/// dst[i] = f(src[i]) for i < count (f works on a vector in place): whole vectors, then the tail
+/// through a vector padded with 0. A macro, so that `f` is inlined in every instruction-set clone.
+#define MAP_LANES(f, src, dst, count)                                                  \
+    do {                                                                               \
+        ptrdiff_t i_ = 0;                                                              \
+        for (; i_ + LANES <= (count); i_ += LANES) {                                   \
+            vf v_ = LOAD((src) + i_);                                                  \
+            f(&v_);                                                                    \
+            STORE(v_, (dst) + i_);                                                     \
+        }                                                                              \
+        if (i_ < (count)) {                                                            \
+            vf v_;                                                                     \
+            load_partial(&v_, (src) + i_, (count) - i_, 0);                            \
+            f(&v_);                                                                    \
+            store_partial(&v_, (dst) + i_, (count) - i_);                              \
+        }                                                                              \
+    } while (0)
+
 /// Σ lanes, left to right from −0 (the order of Swift's `SIMD.sum()`).
 INLINE float lane_sum(const vf *v) {
     float lanes[LANES];
@@ -137,18 +155,7 @@ INLINE void exp_non_positive(vf *v) {
 
 RNN_MULTIVERSION
 void rnn_exp_f32(float *x, ptrdiff_t count) {
-    ptrdiff_t i = 0;
-    for (; i + LANES <= count; i += LANES) {
-        vf v = LOAD(x + i);
-        exp_general(&v);
-        STORE(v, x + i);
-    }
-    if (i < count) {
-        vf v;
-        load_partial(&v, x + i, count - i, 0);
-        exp_general(&v);
-        store_partial(&v, x + i, count - i);
-    }
+    MAP_LANES(exp_general, x, x, count);
 }
 
 // MARK: - tanh
@@ -171,18 +178,7 @@ INLINE void tanh_lanes(vf *v) {
 
 RNN_MULTIVERSION
 void rnn_tanh_f32(const float *x, float *y, ptrdiff_t count) {
-    ptrdiff_t i = 0;
-    for (; i + LANES <= count; i += LANES) {
-        vf v = LOAD(x + i);
-        tanh_lanes(&v);
-        STORE(v, y + i);
-    }
-    if (i < count) {
-        vf v;
-        load_partial(&v, x + i, count - i, 0);
-        tanh_lanes(&v);
-        store_partial(&v, y + i, count - i);
-    }
+    MAP_LANES(tanh_lanes, x, y, count);
 }
 
 // MARK: - sigmoid and the gated cells' steps
@@ -196,18 +192,7 @@ INLINE void sigmoid_lanes(vf *v) {
 
 RNN_MULTIVERSION
 void rnn_sigmoid_f32(const float *x, float *y, ptrdiff_t count) {
-    ptrdiff_t i = 0;
-    for (; i + LANES <= count; i += LANES) {
-        vf v = LOAD(x + i);
-        sigmoid_lanes(&v);
-        STORE(v, y + i);
-    }
-    if (i < count) {
-        vf v;
-        load_partial(&v, x + i, count - i, 0);
-        sigmoid_lanes(&v);
-        store_partial(&v, y + i, count - i);
-    }
+    MAP_LANES(sigmoid_lanes, x, y, count);
 }
 
 /// `count` (≤ LANES) elements at `p` into `v` (padding 0), or a whole vector.
