@@ -2,8 +2,8 @@
 # A plugin package as a plugin author writes it: it depends on rnnlab *by version*
 # (`.package(url: …, from: "0.1.0")`), which SwiftPM refuses when any target of the product has
 # unsafe build flags. The rnnlab it gets is this commit, cloned into a temporary git repository and
-# tagged 0.1.0 there (file:// URLs are git URLs to SwiftPM, versions included). The plugin
-# registers the example's activations, builds, and trains a few steps with one of them.
+# tagged 0.1.0 there (file:// URLs are git URLs to SwiftPM, versions included). The plugin is the
+# example's code (its activations and its IndRNN cell), builds, and trains a few steps with each.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -16,6 +16,7 @@ git -C "$tmp/rnnlab" -c user.name=ci -c user.email=ci@localhost tag -f 0.1.0 >/d
 
 mkdir -p "$tmp/plugin/Sources/plugin-by-version"
 cp Examples/ActivationPlugin/Sources/rnnlab-plugin-demo/main.swift "$tmp/plugin/Sources/plugin-by-version/main.swift"
+cp -R Examples/ActivationPlugin/Sources/PluginCells "$tmp/plugin/Sources/PluginCells"
 cat > "$tmp/plugin/Package.swift" <<SWIFT
 // swift-tools-version:6.0
 import PackageDescription
@@ -27,9 +28,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
+        .target(name: "PluginCells", dependencies: [.product(name: "RNNLab", package: "rnnlab")]),
         .executableTarget(
             name: "plugin-by-version",
             dependencies: [
+                "PluginCells",
                 .product(name: "RNNLab", package: "rnnlab"),
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
@@ -45,4 +48,8 @@ grep -q '"version" : "0.1.0"' Package.resolved || { echo "plugin-by-version: rnn
 .build/debug/plugin-by-version run "$root/Examples/ActivationPlugin/experiments/softsign.yaml" --results "$tmp/results" --quiet \
     --set training.max_steps=10 --set data.train_tokens=5000 --set data.valid_tokens=1000 --set data.test_tokens=1000
 grep -q '"status" : "completed"' "$tmp"/results/plugin-softsign/*/summary.json
+.build/debug/plugin-by-version components --kind cell | grep -q indrnn
+.build/debug/plugin-by-version run "$root/Examples/ActivationPlugin/experiments/indrnn.yaml" --results "$tmp/results" --quiet \
+    --set training.max_steps=10 --set data.train_tokens=5000 --set data.valid_tokens=1000 --set data.test_tokens=1000
+grep -q '"status" : "completed"' "$tmp"/results/plugin-indrnn/*/summary.json
 echo "plugin-by-version: built against rnnlab 0.1.0 from file://…/rnnlab and trained 10 steps"
