@@ -118,6 +118,13 @@ struct Validate: RegistryCommand {
 
     func run(registry: ComponentRegistry) throws {
         do {
+            // A sweep file (base, name, set, sweep) is not an experiment: check it as `rnnlab
+            // sweep` reads it, which checks its base experiment with the sweep's overrides.
+            if SweepFile.namesBase(path: experiment.file) {
+                let sweep = try SweepFile.load(path: experiment.file, overrides: experiment.overrides, registry: registry)
+                print("\(experiment.file): valid sweep file over \(sweep.experimentPath), \(sweep.runs.count) runs")
+                return
+            }
             let loaded = try ExperimentLoader(registry: registry).load(path: experiment.file, overrides: experiment.overrides)
             if build, let kn = loaded.config.kneserNey {
                 let (corpus, _) = try ExperimentRunner(registry: registry).prepareKneserNey(loaded.config, kn, dataRoot: experiment.resolvedDataRoot)

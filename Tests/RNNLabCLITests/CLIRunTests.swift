@@ -192,6 +192,18 @@ final class CLIRunTests: XCTestCase {
         XCTAssertFalse(cli.exists("results"))
     }
 
+    func testValidateChecksASweepFileThatNamesABase() throws {
+        let cli = try CLIHarness()
+        try cli.write("exp.yaml", CLIHarness.tinyExperiment)
+        try cli.write("s.yaml", "base: exp.yaml\nname: s\nsweep:\n  grid:\n    training.bptt: [2, 3]\n")
+        XCTAssertEqual(try cli.succeed(["validate", "s.yaml"]).stdout, "s.yaml: valid sweep file over exp.yaml, 2 runs\n")
+        try cli.write("bad.yaml", "base: exp.yaml\nsweep:\n  grid:\n    model.hidden_size: [0]\n")
+        let bad = try cli.run(["validate", "bad.yaml"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("model.hidden_size: 0 is out of range"), bad.stderr)
+        XCTAssertFalse(cli.exists("results"))
+    }
+
     func testComponentsListsEveryKindNameAndParameter() throws {
         let cli = try CLIHarness()
         let out = try cli.succeed(["components"]).stdout

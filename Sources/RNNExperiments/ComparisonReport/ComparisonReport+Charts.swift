@@ -91,9 +91,11 @@ extension ComparisonReport {
             let others = swept.groupKeys(excluding: [x]).filter { !(numeric.contains($0) && changesWith($0, x)) }
             var lines = sweepLines(x: x, others: others)
             // Keys drawn at random (a random search) make every combination of the others
-            // unique, so each line would be one point: then only the non-numeric keys split lines.
-            if lines.count > 1 && lines.allSatisfy({ $0.samples.count == 1 }) {
-                lines = sweepLines(x: x, others: others.filter { !numeric.contains($0) })
+            // unique, so each line would be one point: then the sampled keys do not split lines.
+            // Only they: merging the values of a grid or set key would average different settings
+            // into one point as if they were seeds.
+            if lines.count > 1 && lines.allSatisfy({ $0.samples.count == 1 }) && others.contains(where: sampledKeys.contains) {
+                lines = sweepLines(x: x, others: others.filter { !sampledKeys.contains($0) })
             }
             guard !lines.isEmpty else { return nil }
             let label = swept.label(x)

@@ -20,7 +20,11 @@ public struct SweptKeys: Sendable, Equatable {
 
     public init(keys: [String]) {
         self.keys = keys
-        self.labels = SweepPlan.shortLabels(for: Set(keys))
+        // A component chosen by name is `<slot>.name` in config.yaml (`model.activation.name`);
+        // it is labelled by its slot (`activation`), as its sweep key names it, not `name`.
+        let slot = Dictionary(uniqueKeysWithValues: keys.map { ($0, $0.hasSuffix(".name") ? String($0.dropLast(5)) : $0) })
+        let short = SweepPlan.shortLabels(for: Set(slot.values))
+        self.labels = slot.mapValues { short[$0] ?? $0 }
     }
 
     /// Keys whose absence means a value: config.yaml files written before `model.type` existed

@@ -130,6 +130,12 @@ public struct SweepFile: Sendable {
         return indices
     }
 
+    /// Whether the YAML file at `path` is a sweep file (a top-level `base`) rather than an
+    /// experiment; false when it cannot be read (the experiment loader then says why).
+    public static func namesBase(path: String) -> Bool {
+        (try? YAMLDocument.load(path: path))?["base"] != nil
+    }
+
     /// The base experiment's path: `base` relative to the sweep file's folder (or absolute).
     static func basePath(_ root: YAMLNode, sweepFile: String) throws -> String {
         let node = root["base"]!

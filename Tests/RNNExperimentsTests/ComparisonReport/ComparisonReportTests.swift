@@ -109,6 +109,32 @@ final class ComparisonReportTests: XCTestCase {
         XCTAssertTrue(report.markdown(figures: []).contains("No runs differ only in model.tied."))
     }
 
+    func testAComponentSweptByNameIsLabelledBySlot() {
+        let swept = SweptKeys(keys: ["model.activation.name", "training.optimizer.name", "training.optimizer.lr", "seed"])
+        XCTAssertEqual(swept.label("model.activation.name"), "activation")
+        XCTAssertEqual(swept.label("training.optimizer.name"), "optimizer")
+        XCTAssertEqual(swept.label("training.optimizer.lr"), "lr")
+        // Two slots with the same last part keep their full keys, as other keys do.
+        XCTAssertEqual(SweptKeys(keys: ["model.init.input.name", "data.input.name"]).label("data.input.name"), "data.input")
+    }
+
+    func testGridValuesAreNeverAveragedIntoOnePoint() throws {
+        // Two numeric keys set together in a sweep's sets, not one-to-one: hidden 20 with lr 1
+        // and lr 3, hidden 100 with lr 2. Each lr is one point; they are not a random search, so
+        // hidden 20's two runs must stay two points, not one mean ± std as over seeds.
+        let other = ReportFixtures()
+        defer { other.remove() }
+        for (name, hidden, lr, test) in [("a", 20, "1.0", 100.0), ("b", 100, "2.0", 80.0), ("c", 20, "3.0", 120.0)] {
+            let folder = try other.run(name, hidden: hidden, tied: true, seed: 1, bestValid: test, test: test, params: hidden)
+            let config = try String(contentsOfFile: folder + "/config.yaml", encoding: .utf8)
+            try config.replacingOccurrences(of: "lr: 1.0", with: "lr: \(lr)").write(toFile: folder + "/config.yaml", atomically: true, encoding: .utf8)
+        }
+        let report = try ComparisonReport.gather(directories: [other.root])
+        let chart = try XCTUnwrap(report.figures().first { $0.fileName == "ppl-vs-hidden_size.svg" }).figure.panels[0]
+        XCTAssertEqual(chart.series.map(\.name), ["lr=1.0", "lr=2.0", "lr=3.0"])
+        XCTAssertEqual(chart.series.map { $0.points.map(\.y) }, [[100], [80], [120]])
+    }
+
     func testTruncatedEvalsAndMissingConfigAreTolerated() throws {
         try fixtures.run("no-config", hidden: 20, tied: true, seed: 3, bestValid: 120, test: 121, params: 500, config: false)
         let report = try ComparisonReport.gather(directories: [experimentFolder])
