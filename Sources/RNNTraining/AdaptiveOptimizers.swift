@@ -39,7 +39,6 @@ private struct SlotCache<Scalar: BLASScalar> {
 
 /// Adagrad: G ← G + g²; p ← p − lr · g / (√G + ε).
 public final class Adagrad<Scalar: BLASScalar>: Optimizer {
-    public typealias Scalar = Scalar
     private var storedState = OptimizerState<Scalar>()
     private var cache: SlotCache<Scalar>?
     public var state: OptimizerState<Scalar> {
@@ -80,7 +79,6 @@ public final class Adagrad<Scalar: BLASScalar>: Optimizer {
 /// Adam (Kingma & Ba) with bias correction: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
 /// p ← p − lr · m̂ / (√v̂ + ε). Optional decoupled weight decay is not applied (not needed here).
 public final class Adam<Scalar: BLASScalar>: Optimizer {
-    public typealias Scalar = Scalar
     private var storedState = OptimizerState<Scalar>()
     private var cache: SlotCache<Scalar>?
     public var state: OptimizerState<Scalar> {

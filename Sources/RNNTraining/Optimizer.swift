@@ -34,7 +34,6 @@ public struct OptimizerState<Scalar: BLASScalar>: @unchecked Sendable {
 /// Plain stochastic gradient descent, as in Mikolov's RNNLM and PyTorch's example:
 /// p ← p − lr · scale · g.
 public final class SGD<Scalar: BLASScalar>: Optimizer {
-    public typealias Scalar = Scalar
     public var state = OptimizerState<Scalar>()
     public var summary: String { "sgd" }
 
