@@ -1,7 +1,8 @@
 // Benchmark: rnnlab's throughput on fixed configurations, measured the way the PyTorch
-// reference figures were (../shared/bench: warm-up steps, then timed steps, then a timed
+// reference measures it (bench/torch_lm.py: warm-up steps, then timed steps, then a timed
 // evaluation pass), next to the sgemm peak measured in the same process; and the softmax kernels
-// alone. Not a test.
+// alone. Not a test. It carries no PyTorch figures: a ratio against PyTorch is only made from
+// figures measured side by side, in one invocation (`rnnlab bench --against pytorch`).
 
 import Foundation
 import RNNData
@@ -12,31 +13,59 @@ import RNNTraining
 import Glibc
 #endif
 
+/// The recurrent cell of a benchmark configuration.
+public enum BenchmarkCell: String, Codable, Sendable {
+    case elman, lstm, gru
+
+    /// Gate blocks per layer: rows of W and U in units of H.
+    var gates: Int {
+        switch self {
+        case .elman: 1
+        case .lstm: 4
+        case .gru: 3
+        }
+    }
+
+    /// The cell's name for bench/torch_lm.py's `--cell`.
+    var torchName: String { self == .elman ? "tanh" : rawValue }
+}
+
 /// One configuration to measure.
 public struct BenchmarkConfiguration: Sendable {
     public var name: String
     public var level: TokenLevel
+    public var cell: BenchmarkCell = .elman
+    public var layers = 1
     public var embedding: Int
     public var hidden: Int
     public var batch: Int
     public var bptt: Int
     public var evalBatch: Int
     public var tied: Bool
-    /// PyTorch 2.15 figures on this kind of machine (../shared/bench/README.md), tokens/s.
-    public var pytorchTrain: Double?
-    public var pytorchEval: Double?
 
-    /// The configurations of the PyTorch reference table.
+    /// The Elman configurations of the PyTorch reference table (../shared/bench/README.md), and
+    /// issue 13's gated ones (PTB, E=H=200, 2 layers, untied as Zaremba et al.'s small model).
     public static let standard: [BenchmarkConfiguration] = [
-        .init(name: "ptb-200-tied", level: .word, embedding: 200, hidden: 200, batch: 20, bptt: 35, evalBatch: 10, tied: true,
-              pytorchTrain: 9138, pytorchEval: 31457),
-        .init(name: "ptb-200-untied", level: .word, embedding: 200, hidden: 200, batch: 20, bptt: 35, evalBatch: 10, tied: false,
-              pytorchTrain: 9972, pytorchEval: 29984),
-        .init(name: "ptb-650-tied", level: .word, embedding: 650, hidden: 650, batch: 20, bptt: 35, evalBatch: 10, tied: true,
-              pytorchTrain: 3751, pytorchEval: 10226),
-        .init(name: "shakespeare-chars-256", level: .chars, embedding: 256, hidden: 256, batch: 32, bptt: 100, evalBatch: 10, tied: false,
-              pytorchTrain: 114_670, pytorchEval: 254_677),
+        .init(name: "ptb-200-tied", level: .word, embedding: 200, hidden: 200, batch: 20, bptt: 35, evalBatch: 10, tied: true),
+        .init(name: "ptb-200-untied", level: .word, embedding: 200, hidden: 200, batch: 20, bptt: 35, evalBatch: 10, tied: false),
+        .init(name: "ptb-650-tied", level: .word, embedding: 650, hidden: 650, batch: 20, bptt: 35, evalBatch: 10, tied: true),
+        .init(name: "shakespeare-chars-256", level: .chars, embedding: 256, hidden: 256, batch: 32, bptt: 100, evalBatch: 10, tied: false),
+        .init(name: "ptb-lstm-2x200", level: .word, cell: .lstm, layers: 2, embedding: 200, hidden: 200, batch: 20, bptt: 35,
+              evalBatch: 10, tied: false),
+        .init(name: "ptb-gru-2x200", level: .word, cell: .gru, layers: 2, embedding: 200, hidden: 200, batch: 20, bptt: 35,
+              evalBatch: 10, tied: false),
     ]
+
+    /// Model FLOPs per trained token with a vocabulary of `V`: forward and backward (×3) of the
+    /// input and recurrent products of every layer and of the output layer, 2 FLOPs each.
+    public func flopsPerTrainedToken(vocabulary V: Int) -> Double {
+        var macs = Double(hidden * V)
+        for l in 0..<layers {
+            let input = l == 0 ? embedding : hidden
+            macs += Double(cell.gates * (input * hidden + hidden * hidden))
+        }
+        return 6 * macs
+    }
 }
 
 /// What one configuration measured.
@@ -45,21 +74,18 @@ public struct BenchmarkResult: Codable, Sendable {
     public var vocabularySize: Int
     public var trainTokensPerSec: Double
     public var evalTokensPerSec: Double
-    /// Model FLOP rate while training, counting 6·(E·H + H·H + H·V) per token.
+    /// Model FLOP rate while training (`BenchmarkConfiguration.flopsPerTrainedToken`).
     public var gflops: Double
     public var sgemmPeakGflops: Double
     public var percentOfPeak: Double
     public var peakRSSMB: Double
     public var blas: String
-    public var pytorchTrainTokensPerSec: Double?
-    public var pytorchEvalTokensPerSec: Double?
     public var data: String
 
     enum CodingKeys: String, CodingKey {
         case config, vocabularySize = "vocabulary_size", trainTokensPerSec = "train_tokens_per_sec"
         case evalTokensPerSec = "eval_tokens_per_sec", gflops, sgemmPeakGflops = "sgemm_peak_gflops"
-        case percentOfPeak = "percent_of_peak", peakRSSMB = "peak_rss_mb", blas
-        case pytorchTrainTokensPerSec = "pytorch_train_tokens_per_sec", pytorchEvalTokensPerSec = "pytorch_eval_tokens_per_sec", data
+        case percentOfPeak = "percent_of_peak", peakRSSMB = "peak_rss_mb", blas, data
     }
 }
 
@@ -90,6 +116,8 @@ public struct Benchmark {
     public var timedSteps = 200
     /// Evaluation tokens to score (a prefix of the validation split).
     public var evalTokens = 200_000
+    /// Evaluation chunk length (`evaluate`'s default; the PyTorch reference is given the same).
+    public static let evalChunk = 128
     public var threads: Int
 
     public init(threads: Int, warmupSteps: Int = 20, timedSteps: Int = 200) {
@@ -109,7 +137,17 @@ public struct Benchmark {
         let valid = corpus.map { Array($0.valid.prefix(evalTokens)) } ?? (0..<evalTokens).map { _ in Int32(rng.next() % UInt64(V)) }
 
         let embedding = Embedding<Float>(vocabularySize: V, embeddingSize: config.embedding)
-        let cell = ElmanCell<Float>(inputSize: config.embedding, hiddenSize: config.hidden, activation: Tanh(), bias: true)
+        let H = config.hidden
+        func layer(inputSize: Int, prefix: String) -> any RecurrentCell<Float> {
+            switch config.cell {
+            case .elman: ElmanCell<Float>(inputSize: inputSize, hiddenSize: H, activation: Tanh(), bias: true, namePrefix: prefix)
+            case .lstm: LSTMCell<Float>(inputSize: inputSize, hiddenSize: H, bias: .split, namePrefix: prefix)
+            case .gru: GRUCell<Float>(inputSize: inputSize, hiddenSize: H, bias: true, namePrefix: prefix)
+            }
+        }
+        let cell = config.layers == 1
+            ? layer(inputSize: config.embedding, prefix: "cell.")
+            : StackedCell<Float>(count: config.layers, inputSize: config.embedding) { layer(inputSize: $0, prefix: $1) }
         let output: any OutputLayer<Float> = config.tied
             ? SoftmaxOutput<Float>(weight: embedding.table, tied: true, bias: true, threads: threads)
             : SoftmaxOutput<Float>(vocabularySize: V, hiddenSize: config.hidden, bias: true, threads: threads)
@@ -139,15 +177,13 @@ public struct Benchmark {
         let trainRate = Double(tokens) / timed
         let evalData = TokenBatches(stream: valid, batchSize: config.evalBatch)
         let e0 = clock.now
-        let result = evaluate(model, on: evalData)
+        let result = evaluate(model, on: evalData, chunkLength: Self.evalChunk)
         let evalRate = Double(result.tokens) / (clock.now - e0).inSeconds
-        let E = Double(config.embedding), H = Double(config.hidden)
-        let gflops = trainRate * 6 * (E * H + H * H + H * Double(V)) / 1e9
+        let gflops = trainRate * config.flopsPerTrainedToken(vocabulary: V) / 1e9
         return BenchmarkResult(
             config: config.name, vocabularySize: V, trainTokensPerSec: trainRate, evalTokensPerSec: evalRate, gflops: gflops,
             sgemmPeakGflops: sgemmPeak, percentOfPeak: 100 * gflops / sgemmPeak, peakRSSMB: peakResidentMB(),
-            blas: BLASRuntime.info().description, pytorchTrainTokensPerSec: config.pytorchTrain,
-            pytorchEvalTokensPerSec: config.pytorchEval, data: corpus == nil ? "random tokens" : "corpus")
+            blas: BLASRuntime.info().description, data: corpus == nil ? "random tokens" : "corpus")
     }
 }
 
