@@ -15,7 +15,7 @@ final class KillTests: XCTestCase {
     func testKilledAtRandomMomentsTheRunStaysReadableAndResumesExactly() throws {
         let scratch = ScratchFolder("kill")
         defer { scratch.remove() }
-        let experiment = try scratch.write("tiny.yaml", tinyExperiment(epochs: 12, checkpointEvery: 7))
+        let experiment = try scratch.write("tiny.yaml", tinyExperiment(epochs: 12, checkpointEvery: 7, trainTokens: 16000))
         let dir = scratch.path + "/tiny/killed"
         var rng = SeededGenerator(seed: 2026)
         let started = Date()
@@ -38,7 +38,8 @@ final class KillTests: XCTestCase {
                 fresh += 1
             }
             let p = try RNNLabProcess(arguments, logs: scratch.path, label: "round\(round)")
-            // Anywhere from start-up to well into training (the whole run takes over a second).
+            // Anywhere from start-up to well into training (the whole run takes over a second even on
+            // an idle machine: 16,000 training tokens, 12 epochs, so later resumes still have work left).
             usleep(UInt32(Double.random(in: 0.02...0.25, using: &rng) * 1e6))
             p.send(SIGKILL)
             let ending = p.wait(limit: 30)
