@@ -46,4 +46,18 @@ final class GradientDiagnosticTests: XCTestCase {
         _ = try resumeRun(stopped.directory)
         XCTAssertEqual(fileText(stopped.directory + "/gradients.csv"), fileText(probed.directory + "/gradients.csv"))
     }
+
+    func testBadDiagnosticsAreOneSentenceWithTheirKeyPath() {
+        let loader = ExperimentLoader(registry: .builtin)
+        func message(_ diagnostics: String) -> String? {
+            do { _ = try loader.load(text: tinyExperiment() + "diagnostics: \(diagnostics)\n", name: "e.yaml"); return nil }
+            catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("{gradient_through_time: {every: 0}}"),
+                       "e.yaml:18:46: diagnostics.gradient_through_time.every: 0 is out of range; expected an integer ≥ 1")
+        XCTAssertEqual(message("{gradient_through_time: {}}"),
+                       "e.yaml:18:38: diagnostics.gradient_through_time.every: missing; expected an integer ≥ 1")
+        XCTAssertEqual(message("{gradients: {every: 5}}"),
+                       "e.yaml:18:15: diagnostics.gradients: unknown key (valid: gradient_through_time)")
+    }
 }
