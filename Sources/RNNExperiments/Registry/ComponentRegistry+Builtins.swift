@@ -1,5 +1,6 @@
 // The standard components: datasets (text, chars, synthetic), the Elman cell, tanh/relu/sigmoid,
-// the full softmax (tied or untied), initializers, SGD/Adagrad/Adam, and the constant, plateau
+// the full softmax (tied or untied), the class softmax, the hierarchical softmax and NCE
+// (FastOutputLayers.swift), initializers, SGD/Adagrad/Adam, and the constant, plateau
 // and step schedules.
 
 import Foundation
@@ -191,6 +192,9 @@ extension ComponentRegistry {
                 }
                 return ClassSoftmaxOutput<Float>(vocabularySize: c.vocabularySize, hiddenSize: c.hiddenSize, classOf: classOf, bias: c.bias)
             })
+
+            try r.register(output: hierarchicalSoftmaxOutput)
+            try r.register(output: nceOutput)
 
             try r.register(initializer: ComponentFactory("uniform", "uniform in [-range, range]",
                 parameters: UniformParameters.self) { a, _ in .uniform(range: a.range) })
