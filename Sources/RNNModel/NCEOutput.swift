@@ -159,6 +159,12 @@ public final class NCEOutput<Scalar: BLASScalar>: OutputLayer {
         return objective(hidden: hidden, targets: targets, gradScale: gradScale, hiddenGradient: hiddenGradient)
     }
 
+    /// The full softmax's cross-entropy and its gradients (for diagnostics): draws nothing.
+    public func crossEntropyAndGradient(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>, gradScale: Scalar,
+                                        hiddenGradient: MatrixRef<Scalar>) -> Double {
+        softmax.lossAndGradient(hidden: hidden, targets: targets, gradScale: gradScale, hiddenGradient: hiddenGradient)
+    }
+
     /// The normalised cross-entropy (the full softmax's): draws nothing.
     public func loss(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>) -> Double {
         softmax.loss(hidden: hidden, targets: targets)

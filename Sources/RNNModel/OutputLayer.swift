@@ -26,6 +26,12 @@ public protocol OutputLayer<Scalar>: AnyObject {
     func lossAndGradient(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>, gradScale: Scalar,
                          hiddenGradient: MatrixRef<Scalar>) -> Double
 
+    /// The same as `lossAndGradient` for the normalised cross-entropy, whatever the layer trains
+    /// on, drawing nothing: what diagnostics measure (the gradient-through-time probe). Default:
+    /// `lossAndGradient`, for layers whose training loss is the cross-entropy and draw nothing.
+    func crossEntropyAndGradient(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>, gradScale: Scalar,
+                                 hiddenGradient: MatrixRef<Scalar>) -> Double
+
     /// Sum over rows of −log p(target | hidden row), without gradients.
     func loss(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>) -> Double
 
@@ -42,6 +48,11 @@ public protocol OutputLayer<Scalar>: AnyObject {
 }
 
 extension OutputLayer {
+    public func crossEntropyAndGradient(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>, gradScale: Scalar,
+                                        hiddenGradient: MatrixRef<Scalar>) -> Double {
+        lossAndGradient(hidden: hidden, targets: targets, gradScale: gradScale, hiddenGradient: hiddenGradient)
+    }
+
     public var trainingLoss: TrainingLoss { .crossEntropy }
 
     public var randomGenerator: Xoshiro256? {

@@ -173,4 +173,26 @@ final class NCEOutputTests: XCTestCase {
         for _ in 0..<draws where skewed.sample(using: &rng) == 1 { rare += 1 }
         XCTAssertLessThan(abs(Double(rare) - Double(draws) / 1_000_001), 5 * (Double(draws) / 1_000_001).squareRoot() + 1)
     }
+
+    func testTheGradientProbeMeasuresTheCrossEntropyAndDrawsNoNoise() throws {
+        // The same weights under NCE and under the full softmax: the gradient-through-time probe
+        // measures the cross-entropy for both, so the norms agree, and NCE's generator is untouched.
+        func make(nce: Bool) throws -> LanguageModel<Double> {
+            let embedding = Embedding<Double>(vocabularySize: V, embeddingSize: H)
+            let softmax = SoftmaxOutput<Double>(vocabularySize: V, hiddenSize: H, bias: true)
+            let output: any OutputLayer<Double> = nce ? NCEOutput<Double>(softmax: softmax, counts: counts, noiseCount: 3, power: 1) : softmax
+            let m = try LanguageModel(embedding: embedding, cell: ElmanCell<Double>(inputSize: H, hiddenSize: H, activation: Tanh(), bias: true),
+                                      output: output)
+            TestModels.randomize(m, seed: 8, range: 0.9)
+            return m
+        }
+        let withNCE = try make(nce: true), plain = try make(nce: false)
+        let T = 4, B = 2
+        let inputs = TestModels.tokens(T * B, vocabulary: V, seed: 1), targets = TestModels.tokens(T * B, vocabulary: V, seed: 2)
+        let generator = withNCE.output.randomGenerator
+        let a = try GradientThroughTimeProbe(model: withNCE).measure(inputs: inputs, targets: targets, steps: T, batch: B, state: withNCE.zeroState(batch: B))
+        let b = try GradientThroughTimeProbe(model: plain).measure(inputs: inputs, targets: targets, steps: T, batch: B, state: plain.zeroState(batch: B))
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(withNCE.output.randomGenerator, generator, "the probe must not draw noise")
+    }
 }
