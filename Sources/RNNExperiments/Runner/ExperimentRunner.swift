@@ -279,6 +279,7 @@ public struct ExperimentRunner {
             wallSeconds: 0, seed: config.seed, steps: 0, epochs: 0, tokensTrained: 0, stopReason: "",
             dataset: dataset, rnnlabVersion: rnnlabVersion, gitCommit: rnnlabGitCommit(), blas: blas.description, model: modelText)
         summary.floorPPL = corpus.entropyRate.map { exp($0) }
+        summary.trainingLoss = model.output.trainingLoss.description
         try writeAtomically(try summary.encoded(), to: directory + "/summary.json")
         let reserve = SpaceReserve(directory: directory)
         defer { reserve.release() }
