@@ -216,6 +216,7 @@ extension ComponentRegistry {
                 parameters: AdamParameters.self) { a, _ in
                 OptimizerSetup(optimizer: Adam<Float>(beta1: a.beta1, beta2: a.beta2, epsilon: a.eps), learningRate: a.lr)
             })
+            try r.register(optimizer: averagedSGDOptimizer)
 
             try r.register(schedule: ComponentFactory("constant", "the same learning rate throughout") { _, c in
                 ConstantSchedule(learningRate: c.learningRate)
@@ -230,6 +231,7 @@ extension ComponentRegistry {
                 parameters: StepDecayParameters.self) { a, c in
                 StepDecaySchedule(learningRate: c.learningRate, gamma: a.gamma, everyEpochs: a.every, startEpoch: a.start)
             })
+            try r.register(schedule: budgetSchedule)
         } catch {
             preconditionFailure("builtin registry: \(error)")
         }

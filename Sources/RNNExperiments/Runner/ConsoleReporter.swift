@@ -81,6 +81,10 @@ public final class ConsoleReporter: TrainingObserver {
             log.say(String(format: "  learning rate %.4g → %.4g after epoch %d", from, to, epoch))
         case let .restoredBest(step):
             log.say("  restored the best weights (step \(step))")
+        case let .averagingStarted(step):
+            log.say("  averaging from step \(step): validation is worse than the best of those more than nonmono evaluations back; validations score the average from now on")
+        case let .scheduleNote(line):
+            log.say("  schedule: " + line)
         case .checkpointDue:
             break
         }
