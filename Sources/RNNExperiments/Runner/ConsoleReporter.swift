@@ -82,7 +82,7 @@ public final class ConsoleReporter: TrainingObserver {
         case let .restoredBest(step):
             log.say("  restored the best weights (step \(step))")
         case let .averagingStarted(step):
-            log.say("  averaging from step \(step): validation is worse than the best of those more than nonmono evaluations back; validations score the average from now on")
+            log.say("  averaging from step \(step) (NT-ASGD's trigger): validations score the mean of the iterates from now on")
         case let .scheduleNote(line):
             log.say("  schedule: " + line)
         case .checkpointDue:
