@@ -93,6 +93,9 @@ public final class Trainer<Scalar: BLASScalar> {
     private let averaging: (any IterateAveraging<Scalar>)?
     /// The iterate, kept while the average is in the model for a validation.
     private var iterateCopy: [Tensor<Scalar>]?
+    /// Time spent validating and validations done since this process started training (for the schedule).
+    private var validationSeconds = 0.0
+    private var validations = 0
 
     public init(model: LanguageModel<Scalar>, optimizer: any Optimizer<Scalar>, schedule: any LearningRateSchedule,
                 train: TokenBatches, valid: TokenBatches, options: TrainingOptions) {
@@ -144,10 +147,6 @@ public final class Trainer<Scalar: BLASScalar> {
                               timeBudget: options.timeBudget, validationsPerEpoch: perEpoch,
                               validationCostInSteps: tokensPerStep > 0 ? Double(valid.targetCount) / tokensPerStep : 0)
     }
-
-    /// Time spent validating and validations done since this process started training (for the schedule).
-    private var validationSeconds = 0.0
-    private var validations = 0
 
     /// Copies the best weights into the model (no-op when none were recorded).
     public func restoreBestParameters() {
@@ -281,7 +280,7 @@ public final class Trainer<Scalar: BLASScalar> {
                        notify(observers, .scheduleNote(line)) == .stop {
                         control = .stop
                     }
-                    if progress.step % options.logEvery == 0 { control = log(observers) }
+                    if progress.step % options.logEvery == 0, log(observers) == .stop { control = .stop }
                     if let every = options.evalEvery, progress.step % every == 0, progress.nextChunk < chunkStarts.count {
                         if validate(observers: observers).control == .stop { control = .stop }
                         tickWall()
