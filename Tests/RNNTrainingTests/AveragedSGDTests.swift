@@ -210,21 +210,8 @@ final class AveragedSGDTests: XCTestCase {
     }
 
     private func makeTrainer(optimizer: any Optimizer<Float>) throws -> (Trainer<Float>, Recorder) {
-        let V = 12, E = 6, H = 6, B = 3
-        var rng = Xoshiro256(seed: 21)
-        let stream = (0..<(B * 121)).map { i in Int32((i * 5 + Int(rng.next() % 3)) % V) }
-        let validStream = (0..<40).map { i in Int32((i * 5 + Int(rng.next() % 4)) % V) }
-        let embedding = Embedding<Float>(vocabularySize: V, embeddingSize: E)
-        let cell = ElmanCell<Float>(inputSize: E, hiddenSize: H, activation: Tanh(), bias: true)
-        let model = try LanguageModel(embedding: embedding, cell: cell,
-                                      output: SoftmaxOutput<Float>(vocabularySize: V, hiddenSize: H, bias: true, threads: 1))
-        var init_ = Xoshiro256(seed: 8)
-        for p in model.parameters { Initializer.uniform(range: 0.3).fill(p.value, using: &init_) }
-        let valid = TokenBatches(stream: validStream, batchSize: 2)
-        let trainer = Trainer(model: model, optimizer: optimizer, schedule: ConstantSchedule(learningRate: 1.5),
-                              train: TokenBatches(stream: stream, batchSize: B), valid: valid,
-                              options: TrainingOptions(bptt: 10, clip: 1, epochs: 3, evalEvery: 2, logEvery: 1, divergenceFactor: 100))
-        return (trainer, Recorder(model: model, valid: valid))
+        let trainer = try tinyTrainer(optimizer: optimizer, schedule: ConstantSchedule(learningRate: 1.5))
+        return (trainer, Recorder(model: trainer.model, valid: trainer.valid))
     }
 
     func testValidationScoresTheAverageAndTrainingContinuesFromTheIterate() throws {
@@ -264,4 +251,23 @@ final class AveragedSGDTests: XCTestCase {
         XCTAssertEqual(asgdRecorder.evaluations.last?.weights, average.map(\.array), "the final validation scores the average")
         XCTAssertNotEqual(sgdTrainer.model.parameters.map(\.value.array), average.map(\.array))
     }
+}
+
+/// A trainer of a tiny Elman model (V = 12, E = H = 6) on a patterned stream: 3 streams of 121
+/// tokens, bptt 10, so 12 steps an epoch; 3 epochs, a validation every 2 steps, a row every step.
+func tinyTrainer(optimizer: any Optimizer<Float>, schedule: any LearningRateSchedule, timeBudget: Double? = nil) throws -> Trainer<Float> {
+    let V = 12, E = 6, H = 6, B = 3
+    var rng = Xoshiro256(seed: 21)
+    let stream = (0..<(B * 121)).map { i in Int32((i * 5 + Int(rng.next() % 3)) % V) }
+    let validStream = (0..<40).map { i in Int32((i * 5 + Int(rng.next() % 4)) % V) }
+    let embedding = Embedding<Float>(vocabularySize: V, embeddingSize: E)
+    let cell = ElmanCell<Float>(inputSize: E, hiddenSize: H, activation: Tanh(), bias: true)
+    let model = try LanguageModel(embedding: embedding, cell: cell,
+                                  output: SoftmaxOutput<Float>(vocabularySize: V, hiddenSize: H, bias: true, threads: 1))
+    var init_ = Xoshiro256(seed: 8)
+    for p in model.parameters { Initializer.uniform(range: 0.3).fill(p.value, using: &init_) }
+    return Trainer(model: model, optimizer: optimizer, schedule: schedule,
+                   train: TokenBatches(stream: stream, batchSize: B), valid: TokenBatches(stream: validStream, batchSize: 2),
+                   options: TrainingOptions(bptt: 10, clip: 1, epochs: 3, timeBudget: timeBudget, evalEvery: 2, logEvery: 1,
+                                            divergenceFactor: 100))
 }

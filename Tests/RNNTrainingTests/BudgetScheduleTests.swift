@@ -1,7 +1,9 @@
 // Tests of the budget schedule: its learning-rate curve for a given plan (values worked by
 // hand), the plan from the step limits, the plan from a time budget on a scripted clock (worked
-// by hand), that the plan is fixed once, and that a schedule restored from its state keeps it.
+// by hand), that the plan is fixed once, that a schedule restored from its state keeps it, and
+// what the trainer tells a schedule through the two planning hooks.
 
+import RNNTensor
 import RNNTraining
 import XCTest
 
@@ -133,5 +135,59 @@ final class BudgetScheduleTests: XCTestCase {
         early.state = ["lr": 3, "step": 4]
         XCTAssertNil(early.plannedSteps)
         XCTAssertEqual(early.learningRate, 3)
+    }
+
+    /// Records what the trainer tells it; the learning rate stays 0.5.
+    final class Spy: LearningRateSchedule {
+        var limits: [TrainingLimits] = []
+        var steps: [(step: Int, epoch: Int, clock: TrainingClock)] = []
+        var summary: String { "spy" }
+        var learningRate: Double { 0.5 }
+        var state: [String: Double] = [:]
+        func didStep(_ step: Int, epoch: Int) { XCTFail("the trainer should call the hook with the clock") }
+        func didEvaluate(validLoss: Double, bestBefore: Double?, epoch: Int) -> ScheduleAction { .proceed }
+        func willTrain(_ limits: TrainingLimits) -> String? {
+            self.limits.append(limits)
+            return "spy says hello"
+        }
+        func didStep(_ step: Int, epoch: Int, clock: TrainingClock) -> String? {
+            steps.append((step, epoch, clock))
+            return step == 5 ? "spy at step 5" : nil
+        }
+    }
+
+    final class Notes: TrainingObserver {
+        var notes: [String] = []
+        func handle(_ event: TrainingEvent) -> TrainingControl {
+            if case let .scheduleNote(line) = event { notes.append(line) }
+            return .proceed
+        }
+    }
+
+    func testTheTrainerTellsTheScheduleItsLimitsAndClock() throws {
+        let spy = Spy(), notes = Notes()
+        let trainer = try tinyTrainer(optimizer: SGD<Float>(), schedule: spy, timeBudget: 3600)
+        XCTAssertEqual(trainer.run(observers: [notes]).status, .completed)
+        // 12 steps an epoch; a validation every 2 steps: at steps 2, 4, …, 10 of each epoch (not
+        // at its last, 12, which the epoch's end validates): 1 + 11/2 = 6 an epoch. A validation
+        // scores (20 − 1) · 2 = 38 tokens; a step trains 360 / 12 = 30.
+        XCTAssertEqual(spy.limits, [TrainingLimits(stepsPerEpoch: 12, epochs: 3, maxSteps: nil, timeBudget: 3600,
+                                                   validationsPerEpoch: 6, validationCostInSteps: 38.0 / 30)])
+        XCTAssertEqual(spy.steps.map(\.step), Array(1...36))
+        XCTAssertEqual(spy.steps.map(\.epoch), (1...36).map { 1 + ($0 - 1) / 12 })
+        // Validations counted before each step's hook: those at steps 2, 4, … (after the hook of
+        // that step) and at each epoch's end.
+        let expected = (1...36).map { s -> Int in
+            let epochEnds = (s - 1) / 12
+            let inLoop = (1..<s).filter { $0 % 2 == 0 && $0 % 12 != 0 }.count
+            return epochEnds + inLoop
+        }
+        XCTAssertEqual(spy.steps.map(\.clock.validations), expected)
+        for (a, b) in zip(spy.steps, spy.steps.dropFirst()) {
+            XCTAssertGreaterThan(b.clock.elapsedSeconds, a.clock.elapsedSeconds, "the wall clock moves on")
+            XCTAssertGreaterThanOrEqual(b.clock.validationSeconds, a.clock.validationSeconds)
+            XCTAssertLessThan(b.clock.validationSeconds, b.clock.elapsedSeconds)
+        }
+        XCTAssertEqual(notes.notes, ["spy says hello", "spy at step 5"], "the hooks' lines reach the observers")
     }
 }
