@@ -1,6 +1,7 @@
 // The standard components: datasets (text, chars, synthetic), the Elman cell, tanh/relu/sigmoid,
 // the full softmax (tied or untied), initializers, SGD/Adagrad/Adam, and the constant, plateau
-// and step schedules.
+// and step schedules; averaged SGD (`asgd`) and the `budget` schedule come from
+// ComponentRegistry+Annealing.swift.
 
 import Foundation
 import RNNData
