@@ -24,10 +24,14 @@ public struct OptimizerState<Scalar: BLASScalar>: @unchecked Sendable {
     public var step: Int
     /// Per-parameter slots, e.g. `m.cell.U`, in a stable order.
     public var slots: [(name: String, values: Tensor<Scalar>)]
+    /// Named numbers besides the slots (e.g. averaged SGD's trigger state); finite values only,
+    /// since checkpoints store them as JSON.
+    public var values: [String: Double]
 
-    public init(step: Int = 0, slots: [(name: String, values: Tensor<Scalar>)] = []) {
+    public init(step: Int = 0, slots: [(name: String, values: Tensor<Scalar>)] = [], values: [String: Double] = [:]) {
         self.step = step
         self.slots = slots
+        self.values = values
     }
 }
 

@@ -4,6 +4,11 @@
 // A schedule sees two things: each training step, and each end-of-epoch validation. It answers
 // an evaluation with what the trainer should do next. Its state is a few numbers, saved in
 // checkpoints so that a resumed run takes the same decisions.
+//
+// A schedule that plans against the run's limits (BudgetSchedule.swift) also uses two hooks with
+// default implementations, so the others need not know them: `willTrain`, told the limits
+// (steps per epoch, epochs, max steps, time budget) once when `Trainer.run` starts, and the
+// `didStep` that is given the wall clock so far. Either may return a line for the log.
 
 /// What the trainer should do after an end-of-epoch validation.
 public enum ScheduleAction: Sendable, Equatable {
@@ -29,6 +34,75 @@ public protocol LearningRateSchedule: AnyObject {
     func didEvaluate(validLoss: Double, bestBefore: Double?, epoch: Int) -> ScheduleAction
     /// Everything needed to continue exactly: saved in checkpoints.
     var state: [String: Double] { get set }
+    /// Called when `Trainer.run` starts (again when a run resumes, after `state` was restored),
+    /// with the run's limits; may return a line for the log. Default: nothing.
+    func willTrain(_ limits: TrainingLimits) -> String?
+    /// Called after every training step with the wall clock so far; may return a line for the
+    /// log. Default: `didStep(step, epoch:)`.
+    func didStep(_ step: Int, epoch: Int, clock: TrainingClock) -> String?
+}
+
+extension LearningRateSchedule {
+    public func willTrain(_ limits: TrainingLimits) -> String? { nil }
+    public func didStep(_ step: Int, epoch: Int, clock: TrainingClock) -> String? {
+        didStep(step, epoch: epoch)
+        return nil
+    }
+}
+
+/// The wall clock of a run, as the trainer tells a schedule after each step.
+public struct TrainingClock: Sendable, Equatable {
+    /// Wall seconds of the run so far, validations included, across resumes.
+    public var elapsedSeconds: Double
+    /// Seconds spent validating and the validations done, since this process started training.
+    public var validationSeconds: Double
+    public var validations: Int
+
+    public init(elapsedSeconds: Double, validationSeconds: Double = 0, validations: Int = 0) {
+        self.elapsedSeconds = elapsedSeconds
+        self.validationSeconds = validationSeconds
+        self.validations = validations
+    }
+}
+
+/// What the trainer tells a schedule about the run's limits when it starts.
+public struct TrainingLimits: Sendable, Equatable {
+    /// Optimizer steps in one epoch.
+    public var stepsPerEpoch: Int
+    /// The epoch limit, step limit and time budget (seconds), when set.
+    public var epochs: Int?
+    public var maxSteps: Int?
+    public var timeBudget: Double?
+    /// Validations in one epoch (the one at its end and those every `eval_every` steps).
+    public var validationsPerEpoch: Int
+    /// An upper bound on the cost of one validation in training steps: its tokens over a step's,
+    /// as if a validated token cost as much as a trained one (it costs less: no backward pass).
+    /// For planning before any validation was timed.
+    public var validationCostInSteps: Double
+
+    public init(stepsPerEpoch: Int, epochs: Int? = nil, maxSteps: Int? = nil, timeBudget: Double? = nil,
+                validationsPerEpoch: Int = 1, validationCostInSteps: Double = 0) {
+        self.stepsPerEpoch = stepsPerEpoch
+        self.epochs = epochs
+        self.maxSteps = maxSteps
+        self.timeBudget = timeBudget
+        self.validationsPerEpoch = validationsPerEpoch
+        self.validationCostInSteps = validationCostInSteps
+    }
+
+    /// The steps the epoch and step limits allow (nil: neither is set). Saturates.
+    public var stepLimit: Int? {
+        let byEpochs = epochs.map { e in
+            let (steps, overflow) = e.multipliedReportingOverflow(by: stepsPerEpoch)
+            return overflow ? Int.max : steps
+        }
+        switch (byEpochs, maxSteps) {
+        case let (e?, m?): return min(e, m)
+        case let (e?, nil): return e
+        case let (nil, m?): return m
+        default: return nil
+        }
+    }
 }
 
 /// The same learning rate throughout.

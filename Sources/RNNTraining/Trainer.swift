@@ -1,6 +1,8 @@
 // Trainer: the loop of truncated BPTT over epochs, with teacher forcing, clipping, the
 // optimizer and the schedule, validation, best-weights tracking, and the stopping rules
 // (epochs, max steps, time budget, schedule, divergence, an observer's or a signal's stop).
+// With an optimizer that averages its iterates (IterateAveraging), validation scores the
+// average once it exists, and a completed run ends with the average as the model.
 //
 // It owns no files and prints nothing: observers do. All its state lives in `progress`, the
 // carried `hiddenState`, the model, the optimizer and the schedule, so that a checkpoint of
@@ -87,6 +89,13 @@ public final class Trainer<Scalar: BLASScalar> {
     public private(set) var bestParameters: [Tensor<Scalar>]?
 
     private let chunkStarts: [Int]
+    /// The optimizer, when it averages its iterates.
+    private let averaging: (any IterateAveraging<Scalar>)?
+    /// The iterate, kept while the average is in the model for a validation.
+    private var iterateCopy: [Tensor<Scalar>]?
+    /// Time spent validating and validations done since this process started training (for the schedule).
+    private var validationSeconds = 0.0
+    private var validations = 0
 
     public init(model: LanguageModel<Scalar>, optimizer: any Optimizer<Scalar>, schedule: any LearningRateSchedule,
                 train: TokenBatches, valid: TokenBatches, options: TrainingOptions) {
@@ -98,6 +107,7 @@ public final class Trainer<Scalar: BLASScalar> {
         self.options = options
         self.hiddenState = model.zeroState(batch: train.batchSize)
         self.chunkStarts = train.chunkStarts(bptt: options.bptt)
+        self.averaging = optimizer as? any IterateAveraging<Scalar>
         precondition(!chunkStarts.isEmpty, "Trainer: the training stream is shorter than two steps per stream")
     }
 
@@ -125,16 +135,45 @@ public final class Trainer<Scalar: BLASScalar> {
         bestParameters = tensors
     }
 
+    /// The step from which the optimizer averages its iterates (nil: it does not, or not yet).
+    public var averagingStart: Int? { averaging?.averagingStart }
+
+    /// What the schedule is told of the run's limits when `run` starts.
+    public var limits: TrainingLimits {
+        // Validations per epoch: the one at its end and those every `evalEvery` steps before it.
+        let perEpoch = 1 + (options.evalEvery.map { (chunksPerEpoch - 1) / $0 } ?? 0)
+        let tokensPerStep = Double(train.targetCount) / Double(chunksPerEpoch)
+        return TrainingLimits(stepsPerEpoch: chunksPerEpoch, epochs: options.epochs, maxSteps: options.maxSteps,
+                              timeBudget: options.timeBudget, validationsPerEpoch: perEpoch,
+                              validationCostInSteps: tokensPerStep > 0 ? Double(valid.targetCount) / tokensPerStep : 0)
+    }
+
     /// Copies the best weights into the model (no-op when none were recorded).
     public func restoreBestParameters() {
         guard let best = bestParameters else { return }
         for (p, b) in zip(model.parameters, best) { p.value.copy(from: b) }
     }
 
-    /// Validates, records the best weights, and reports.
+    /// Validates, records the best weights, and reports. Once the optimizer averages, the average
+    /// is validated (and becomes the best weights when it is best), then the iterate is put back;
+    /// before, the validation may start the averaging (not at the run's final validation, `last`).
     @discardableResult
-    private func validate(observers: [any TrainingObserver]) -> (EvaluationResult, bestBefore: Double?, control: TrainingControl) {
+    private func validate(observers: [any TrainingObserver], last: Bool = false) -> (EvaluationResult, bestBefore: Double?, control: TrainingControl) {
+        let average = averaging?.average(of: model.parameters)
+        if let average {
+            if iterateCopy == nil { iterateCopy = model.parameters.map { $0.value.copy() } }
+            for (i, p) in model.parameters.enumerated() {
+                iterateCopy![i].copy(from: p.value)
+                p.value.copy(from: average[i])
+            }
+        }
+        defer {
+            if average != nil { for (p, w) in zip(model.parameters, iterateCopy!) { p.value.copy(from: w) } }
+        }
+        let started = ContinuousClock.now
         let result = evaluate(model, on: valid, chunkLength: options.evalChunkLength)
+        validationSeconds += (ContinuousClock.now - started).inSeconds
+        validations += 1
         let bestBefore = progress.bestValidLoss
         let isBest = result.loss.isFinite && (bestBefore.map { result.loss < $0 } ?? true)
         if isBest {
@@ -144,9 +183,14 @@ public final class Trainer<Scalar: BLASScalar> {
             else { for (b, p) in zip(bestParameters!, model.parameters) { b.copy(from: p.value) } }
         }
         progress.lastEvaluationStep = progress.step
-        let control = notify(observers, .evaluated(EvaluationReport(
+        var control = notify(observers, .evaluated(EvaluationReport(
             step: progress.step, epoch: progress.epoch, tokens: progress.tokens, split: "valid",
             loss: result.loss, isBest: isBest)))
+        if average == nil, !last, let averaging,
+           averaging.didValidate(loss: result.loss, parameters: model.parameters, step: progress.step),
+           notify(observers, .averagingStarted(step: progress.step)) == .stop {
+            control = .stop
+        }
         return (result, bestBefore, control)
     }
 
@@ -192,6 +236,7 @@ public final class Trainer<Scalar: BLASScalar> {
         }
         // A run resumed from a checkpoint taken at its last step has nothing left to train.
         if let done = limitReached() { return finish(observers, done) }
+        if let line = schedule.willTrain(limits) { _ = notify(observers, .scheduleNote(line)) }
 
         return train.tokens.withUnsafeBufferPointer { tokens -> TrainingOutcome in
             while true {
@@ -228,11 +273,14 @@ public final class Trainer<Scalar: BLASScalar> {
                     progress.intervalTokens += n * B
                     progress.intervalSeconds += dt
                     progress.intervalMaxGradNorm = max(progress.intervalMaxGradNorm, clip.norm)
-                    schedule.didStep(progress.step, epoch: progress.epoch)
                     tickWall()
-
                     var control = TrainingControl.proceed
-                    if progress.step % options.logEvery == 0 { control = log(observers) }
+                    if let line = schedule.didStep(progress.step, epoch: progress.epoch, clock: TrainingClock(
+                           elapsedSeconds: progress.elapsedSeconds, validationSeconds: validationSeconds, validations: validations)),
+                       notify(observers, .scheduleNote(line)) == .stop {
+                        control = .stop
+                    }
+                    if progress.step % options.logEvery == 0, log(observers) == .stop { control = .stop }
                     if let every = options.evalEvery, progress.step % every == 0, progress.nextChunk < chunkStarts.count {
                         if validate(observers: observers).control == .stop { control = .stop }
                         tickWall()
@@ -291,12 +339,16 @@ public final class Trainer<Scalar: BLASScalar> {
         return notify(observers, .logged(report))
     }
 
-    /// Makes sure the final weights were validated, so the best-on-valid choice includes them.
+    /// Makes sure the final weights were validated, so the best-on-valid choice includes them,
+    /// and leaves the average in the model when the optimizer averages.
     private func finish(_ observers: [any TrainingObserver], _ outcome: TrainingOutcome) -> TrainingOutcome {
         var outcome = outcome
         if progress.intervalSteps > 0 { _ = log(observers) }
         if progress.lastEvaluationStep != progress.step {
-            validate(observers: observers)
+            validate(observers: observers, last: true)
+        }
+        if let average = averaging?.average(of: model.parameters) {
+            for (p, a) in zip(model.parameters, average) { p.value.copy(from: a) }
         }
         outcome.progress = progress
         return outcome

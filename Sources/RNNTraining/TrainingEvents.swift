@@ -85,6 +85,11 @@ public enum TrainingEvent {
     case evaluated(EvaluationReport)
     case learningRateChanged(from: Double, to: Double, epoch: Int)
     case restoredBest(step: Int)
+    /// The optimizer started averaging its iterates at this step (NT-ASGD's trigger fired);
+    /// validations score the average from now on.
+    case averagingStarted(step: Int)
+    /// A line from the schedule for the log (e.g. the budget schedule's plan).
+    case scheduleNote(String)
     /// A good moment to save the state (after an interval, at an epoch's end, on interruption).
     case checkpointDue(CheckpointReason, TrainingProgress)
 }

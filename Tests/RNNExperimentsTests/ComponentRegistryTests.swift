@@ -49,9 +49,9 @@ final class ComponentRegistryTests: XCTestCase {
         XCTAssertEqual(message(.activation, "tahn"), "unknown activation \"tahn\"; did you mean tanh? (valid: relu, sigmoid, tanh)")
         XCTAssertEqual(message(.activation, "TANH"), "unknown activation \"TANH\"; did you mean tanh? (valid: relu, sigmoid, tanh)")
         XCTAssertEqual(message(.activation, "softplus"), "unknown activation \"softplus\" (valid: relu, sigmoid, tanh)")
-        XCTAssertEqual(message(.optimizer, "adamw"), "unknown optimizer \"adamw\"; did you mean adam? (valid: adagrad, adam, sgd)")
+        XCTAssertEqual(message(.optimizer, "adamw"), "unknown optimizer \"adamw\"; did you mean adam? (valid: adagrad, adam, asgd, sgd)")
         XCTAssertEqual(message(.dataset, "txt"), "unknown dataset \"txt\"; did you mean text? (valid: chars, synthetic, text, zipf)")
-        XCTAssertEqual(message(.schedule, "cosine"), "unknown schedule \"cosine\" (valid: constant, plateau, step)")
+        XCTAssertEqual(message(.schedule, "cosine"), "unknown schedule \"cosine\" (valid: budget, constant, plateau, step)")
         XCTAssertEqual(message(.cell, "lstn"), "unknown cell \"lstn\"; did you mean lstm? (valid: elman, gru, lstm)")
         XCTAssertEqual(message(.output, ""), "unknown output \"\" (valid: class_softmax, hierarchical_softmax, nce, softmax)")
         XCTAssertEqual(message(.initializer, "xavier_uniform"),
@@ -77,7 +77,7 @@ final class ComponentRegistryTests: XCTestCase {
         XCTAssertEqual(message("{optimizer: {name: sgd, momentum: 0.9}}"), "e.yaml:4:35: training.optimizer.momentum: unknown parameter of optimizer sgd (valid: lr)")
         XCTAssertEqual(message("{optimizer: {name: sgd, lr: 0}}"), "e.yaml:4:39: training.optimizer.lr: 0 is out of range; expected a number > 0")
         XCTAssertEqual(message("{optimizer: {name: sgd, lr: }}"), "e.yaml:4:39: training.optimizer.lr: expected a number > 0, got null")
-        XCTAssertEqual(message("{optimizer: nadam}"), "e.yaml:4:23: training.optimizer: unknown optimizer \"nadam\"; did you mean adam? (valid: adagrad, adam, sgd)")
+        XCTAssertEqual(message("{optimizer: nadam}"), "e.yaml:4:23: training.optimizer: unknown optimizer \"nadam\"; did you mean adam? (valid: adagrad, adam, asgd, sgd)")
         // Optional parameters without a default are simply absent.
         XCTAssertNil(try load("{schedule: plateau}").training.schedule.arguments["max_decays"])
     }
@@ -87,7 +87,7 @@ final class ComponentRegistryTests: XCTestCase {
         let expected: [ComponentKind: [String]] = [
             .dataset: ["chars", "synthetic", "text", "zipf"], .cell: ["elman", "gru", "lstm"], .activation: ["relu", "sigmoid", "tanh"],
             .output: ["class_softmax", "hierarchical_softmax", "nce", "softmax"], .initializer: ["normal", "orthogonal", "pytorch_rnn", "uniform", "xavier", "zeros"],
-            .optimizer: ["adagrad", "adam", "sgd"], .schedule: ["constant", "plateau", "step"],
+            .optimizer: ["adagrad", "adam", "asgd", "sgd"], .schedule: ["budget", "constant", "plateau", "step"],
         ]
         for kind in ComponentKind.allCases {
             let entries = registry.catalogue(kind)

@@ -269,7 +269,7 @@ final class ExperimentLoaderTests: XCTestCase {
             (replacing("training: {}", "training: {optimizer: {name: adam, beta1: 1}}"),
              "exp.yaml:4:43: training.optimizer.beta1: 1 is out of range; expected a number ≥ 0 and ≤ 0.999999"),
             (replacing("training: {}", "training: {optimizer: sgdd}"),
-             "exp.yaml:4:23: training.optimizer: unknown optimizer \"sgdd\"; did you mean sgd? (valid: adagrad, adam, sgd)"),
+             "exp.yaml:4:23: training.optimizer: unknown optimizer \"sgdd\"; did you mean sgd? (valid: adagrad, adam, asgd, sgd)"),
             (replacing("training: {}", "training: {schedule: {name: plateau, patience: -1}}"),
              "exp.yaml:4:48: training.schedule.patience: -1 is out of range; expected an integer ≥ 0"),
             (replacing("training: {}", "training: {batch_size: 0}"), "exp.yaml:4:24: training.batch_size: 0 is out of range; expected an integer ≥ 1"),

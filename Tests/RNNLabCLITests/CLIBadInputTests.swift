@@ -202,9 +202,9 @@ final class CLIBadInputTests: XCTestCase {
         try expect(replacing: "  tied: true", with: "  tied: true\n  init: {recurrent: orthogonl}",
                    "exp.yaml:12:21: model.init.recurrent: unknown initializer \"orthogonl\"; did you mean orthogonal? (valid: normal, orthogonal, pytorch_rnn, uniform, xavier, zeros)")
         try expect(replacing: "  threads: 1", with: "  optimizer: adamw",
-                   "exp.yaml:20:14: training.optimizer: unknown optimizer \"adamw\"; did you mean adam? (valid: adagrad, adam, sgd)")
+                   "exp.yaml:20:14: training.optimizer: unknown optimizer \"adamw\"; did you mean adam? (valid: adagrad, adam, asgd, sgd)")
         try expect(replacing: "  threads: 1", with: "  schedule: {name: platau, factor: 2}",
-                   "exp.yaml:20:20: training.schedule.name: unknown schedule \"platau\"; did you mean plateau? (valid: constant, plateau, step)")
+                   "exp.yaml:20:20: training.schedule.name: unknown schedule \"platau\"; did you mean plateau? (valid: budget, constant, plateau, step)")
         try expect(replacing: "  type: synthetic", with: "  type: synthtic",
                    "exp.yaml:4:9: data.type: unknown dataset \"synthtic\"; did you mean synthetic? (valid: chars, synthetic, text, zipf)")
     }

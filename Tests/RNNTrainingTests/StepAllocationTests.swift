@@ -1,6 +1,6 @@
 // StepAllocationTests: once its workspaces have grown, a training step allocates nothing, for
-// the full softmax (with bias), the class softmax, the hierarchical softmax, NCE, and SGD, Adam
-// and Adagrad.
+// the full softmax (with bias), the class softmax, the hierarchical softmax, NCE, and SGD, Adam,
+// Adagrad and averaged SGD (with the budget schedule), averaging from the start.
 //
 // How it counts: the CAllocationCounter test-support target replaces malloc, calloc, realloc,
 // posix_memalign and their kin in the test executable with versions that forward to glibc's
@@ -22,7 +22,7 @@ import XCTest
 
 final class StepAllocationTests: XCTestCase {
     enum OutputKind: String { case full, classes, hierarchical, nce }
-    enum OptimizerKind: String { case sgd, adam, adagrad }
+    enum OptimizerKind: String { case sgd, adam, adagrad, asgd }
 
     /// Switches counting on at one logged step and off at a later one.
     final class CountingObserver: TrainingObserver {
@@ -117,13 +117,21 @@ final class StepAllocationTests: XCTestCase {
         let model = try makeModel(output, bias: bias, tied: tied, vocabulary: V, tokens: stream, softmaxThreads: softmaxThreads)
         model.dropout = dropout
         let optimizer: any Optimizer<Float>
+        var schedule: any LearningRateSchedule = ConstantSchedule(learningRate: 0.05)
         switch kind {
         case .sgd: optimizer = SGD<Float>()
         case .adam: optimizer = Adam<Float>()
         case .adagrad: optimizer = Adagrad<Float>()
+        case .asgd:
+            // Two scripted validations fire the trigger (n = 0) before training: every step averages.
+            let asgd = AveragedSGD<Float>(nonmono: 0)
+            _ = asgd.didValidate(loss: 1, parameters: model.parameters, step: 0)
+            XCTAssertTrue(asgd.didValidate(loss: 2, parameters: model.parameters, step: 0), file: file, line: line)
+            optimizer = asgd
+            schedule = BudgetSchedule(learningRate: 0.05, constantFraction: 0.25, shape: .cosine)
         }
         let train = TokenBatches(stream: stream, batchSize: B)
-        let trainer = Trainer(model: model, optimizer: optimizer, schedule: ConstantSchedule(learningRate: 0.05),
+        let trainer = Trainer(model: model, optimizer: optimizer, schedule: schedule,
                               train: train, valid: TokenBatches(stream: valid, batchSize: 2),
                               options: TrainingOptions(bptt: bptt, clip: 0.5, epochs: 2, logEvery: 1, divergenceFactor: 100))
         let perEpoch = trainer.chunksPerEpoch
@@ -169,6 +177,10 @@ final class StepAllocationTests: XCTestCase {
 
     func testClassSoftmaxWithAdamAllocatesNothing() throws {
         try countSecondEpoch(output: .classes, optimizer: .adam, bias: false)
+    }
+
+    func testAveragedSGDWithTheBudgetScheduleAllocatesNothing() throws {
+        try countSecondEpoch(output: .full, optimizer: .asgd)
     }
 
     func testTiedClassSoftmaxWithAdagradAllocatesNothing() throws {

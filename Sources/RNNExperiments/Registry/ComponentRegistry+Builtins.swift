@@ -1,7 +1,8 @@
 // The standard components: datasets (text, chars, synthetic), the Elman cell, tanh/relu/sigmoid,
 // the full softmax (tied or untied), the class softmax, the hierarchical softmax and NCE
-// (FastOutputLayers.swift), initializers, SGD/Adagrad/Adam, and the constant, plateau
-// and step schedules.
+// (FastOutputLayers.swift), initializers, SGD/Adagrad/Adam, and the constant, plateau and step
+// schedules; averaged SGD (`asgd`) and the `budget` schedule come from
+// ComponentRegistry+Annealing.swift.
 
 import Foundation
 import RNNData
@@ -220,6 +221,7 @@ extension ComponentRegistry {
                 parameters: AdamParameters.self) { a, _ in
                 OptimizerSetup(optimizer: Adam<Float>(beta1: a.beta1, beta2: a.beta2, epsilon: a.eps), learningRate: a.lr)
             })
+            try r.register(optimizer: averagedSGDOptimizer)
 
             try r.register(schedule: ComponentFactory("constant", "the same learning rate throughout") { _, c in
                 ConstantSchedule(learningRate: c.learningRate)
@@ -234,6 +236,7 @@ extension ComponentRegistry {
                 parameters: StepDecayParameters.self) { a, c in
                 StepDecaySchedule(learningRate: c.learningRate, gamma: a.gamma, everyEpochs: a.every, startEpoch: a.start)
             })
+            try r.register(schedule: budgetSchedule)
         } catch {
             preconditionFailure("builtin registry: \(error)")
         }

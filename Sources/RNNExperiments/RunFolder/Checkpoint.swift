@@ -61,6 +61,9 @@ public struct Checkpoint: Sendable {
         public var model: [String: String]
         public var progress: TrainingProgress
         public var optimizerStep: Int
+        /// The optimizer's named numbers besides its slots (averaged SGD's trigger and average
+        /// counts); absent when it has none.
+        public var optimizerValues: [String: Double]?
         public var schedule: [String: Double]
         /// The state of the generator that draws dropout masks, so that a resumed run draws the
         /// same masks as one left alone.

@@ -45,10 +45,12 @@ public final class Checkpointer: TrainingObserver {
         }
         for p in trainer.model.parameters { add("param/" + p.name, p.value) }
         var optimizerStep = 0
+        var optimizerValues: [String: Double]?
         if includeTrainingState {
             add("state/hidden", trainer.hiddenState)
             let state = trainer.optimizer.state
             optimizerStep = state.step
+            optimizerValues = state.values.isEmpty ? nil : state.values
             for slot in state.slots { add("optimizer/" + slot.name, slot.values) }
             if let best = trainer.bestParameters {
                 for (p, b) in zip(trainer.model.parameters, best) { add("best/" + p.name, b) }
@@ -61,7 +63,9 @@ public final class Checkpointer: TrainingObserver {
                                        outputRng: includeTrainingState ? trainer.model.output.randomGenerator?.state : nil, tensors: entries,
                                        dataRoot: includeTrainingState ? dataRoot : nil,
                                        csvRows: includeTrainingState ? csvRows?() : nil)
-        return Checkpoint(header: header, tensors: tensors)
+        var checkpoint = Checkpoint(header: header, tensors: tensors)
+        checkpoint.header.optimizerValues = optimizerValues
+        return checkpoint
     }
 
     /// Writes `checkpoint` to `name` atomically.

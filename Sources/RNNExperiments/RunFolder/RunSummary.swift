@@ -68,6 +68,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var epochs: Double
     public var tokensTrained: Int
     public var bestStep: Int?
+    /// The step from which the optimizer averaged its iterates (asgd), when it did.
+    public var averagingFromStep: Int?
     public var stopReason: String
     public var divergedAtStep: Int?
     public var dataset: DatasetIdentity
@@ -81,7 +83,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case trainPPL = "train_ppl", trainingLoss = "training_loss", validPPL = "valid_ppl", bestValidPPL = "best_valid_ppl", testPPL = "test_ppl"
         case floorPPL = "floor_ppl", params
         case trainTokensPerSec = "train_tokens_per_sec", wallSeconds = "wall_seconds", seed, steps, epochs
-        case tokensTrained = "tokens_trained", bestStep = "best_step", stopReason = "stop_reason"
+        case tokensTrained = "tokens_trained", bestStep = "best_step", averagingFromStep = "averaging_from_step"
+        case stopReason = "stop_reason"
         case divergedAtStep = "diverged_at_step", dataset
         case rnnlabVersion = "rnnlab_version", gitCommit = "git_commit", blas, model
     }

@@ -87,6 +87,10 @@ public final class ConsoleReporter: TrainingObserver {
             log.say(String(format: "  learning rate %.4g → %.4g after epoch %d", from, to, epoch))
         case let .restoredBest(step):
             log.say("  restored the best weights (step \(step))")
+        case let .averagingStarted(step):
+            log.say("  averaging from step \(step) (NT-ASGD's trigger): validations score the mean of the iterates from now on")
+        case let .scheduleNote(line):
+            log.say("  schedule: " + line)
         case .checkpointDue:
             break
         }

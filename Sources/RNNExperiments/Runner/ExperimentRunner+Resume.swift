@@ -174,6 +174,7 @@ extension ExperimentRunner {
         let parameters = Dictionary(trainer.model.parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var state = trainer.optimizer.state
         state.step = checkpoint.header.optimizerStep
+        state.values = checkpoint.header.optimizerValues ?? [:]
         state.slots = try checkpoint.header.tensors.filter { $0.name.hasPrefix("optimizer/") }.map { entry in
             let name = String(entry.name.dropFirst("optimizer/".count))
             // Slots are named <kind>.<parameter>, e.g. m.cell.U.

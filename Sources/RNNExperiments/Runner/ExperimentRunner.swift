@@ -342,6 +342,7 @@ public struct ExperimentRunner {
         summary.validPPL = recorder.lastValidLoss.map { exp(min($0, 700)) }
         summary.bestValidPPL = p.bestValidLoss.map { exp(min($0, 700)) }
         summary.bestStep = p.bestStep
+        summary.averagingFromStep = trainer.averagingStart
 
         if outcome.status == .completed {
             // Test once, with the best weights on validation.
@@ -351,7 +352,9 @@ public struct ExperimentRunner {
             let report = EvaluationReport(step: p.step, epoch: p.epoch, tokens: p.tokens, split: "test", loss: test.loss, isBest: false)
             recorder.record(evaluation: report)
             tensorboard.record(evaluation: report)
-            log.say(String(format: "  test (best-on-valid weights from step %d): loss %.4f ppl %.2f", p.bestStep ?? p.step, test.loss, test.perplexity))
+            let averaged = trainer.averagingStart.flatMap { start in (p.bestStep ?? p.step) >= start ? start : nil }
+                .map { ", the average of the iterates since step \($0)" } ?? ""
+            log.say(String(format: "  test (best-on-valid weights from step %d%@): loss %.4f ppl %.2f", p.bestStep ?? p.step, averaged, test.loss, test.perplexity))
         } else if outcome.status == .diverged {
             log.say("  diverged at step \(outcome.divergedAtStep ?? p.step): \(outcome.reason)")
         } else {
