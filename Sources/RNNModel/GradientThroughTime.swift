@@ -140,7 +140,9 @@ public final class GradientThroughTimeProbe<Scalar: BLASScalar> {
             hT = cell.forward(inputs: X.rows(t * B..<(t + 1) * B), steps: 1, batch: B, state: running)
             copyElements(from: running.base, to: allStates.row((t + 1) * B), count: B * S)
         }
-        let lossSum = model.output.lossAndGradient(hidden: hT, targets: targets + (T - 1) * B, gradScale: 1, hiddenGradient: dLast)
+        // The cross-entropy's gradient even for a layer that trains on another objective (NCE),
+        // and without drawing from the layer's generator.
+        let lossSum = model.output.crossEntropyAndGradient(hidden: hT, targets: targets + (T - 1) * B, gradScale: 1, hiddenGradient: dLast)
 
         let hColumns = cell.outputStateColumns, cColumns = cell.memoryStateColumns
         var hidden = [Double](repeating: 0, count: T + 1)

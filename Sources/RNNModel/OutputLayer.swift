@@ -1,6 +1,8 @@
 // OutputLayer: turns the cell's outputs into next-token log-probabilities and the
-// cross-entropy loss. Full softmax (optionally tied to the embedding) now; Mikolov's class-based
-// softmax implements the same protocol.
+// cross-entropy loss. Full softmax (optionally tied to the embedding), Mikolov's class-based
+// softmax, the hierarchical softmax and NCE implement the same protocol. A layer whose training
+// loss is not the cross-entropy (NCE) says so (`trainingLoss`); one that draws random numbers
+// while training exposes its generator (`randomGenerator`) so that checkpoints can save it.
 //
 // Shapes: N = rows (T·B), H = hidden size, V = vocabulary size.
 
@@ -24,9 +26,37 @@ public protocol OutputLayer<Scalar>: AnyObject {
     func lossAndGradient(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>, gradScale: Scalar,
                          hiddenGradient: MatrixRef<Scalar>) -> Double
 
+    /// The same as `lossAndGradient` for the normalised cross-entropy, whatever the layer trains
+    /// on, drawing nothing: what diagnostics measure (the gradient-through-time probe). Default:
+    /// `lossAndGradient`, for layers whose training loss is the cross-entropy and draw nothing.
+    func crossEntropyAndGradient(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>, gradScale: Scalar,
+                                 hiddenGradient: MatrixRef<Scalar>) -> Double
+
     /// Sum over rows of −log p(target | hidden row), without gradients.
     func loss(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>) -> Double
 
     /// Writes log p(· | hidden row) for every row of `hidden` into `out` (N, V).
     func logProbabilities(hidden: MatrixRef<Scalar>, into out: MatrixRef<Scalar>)
+
+    /// What `lossAndGradient` returns (`loss` is always the normalised cross-entropy).
+    /// Default: `.crossEntropy`.
+    var trainingLoss: TrainingLoss { get }
+
+    /// The generator the layer draws from while training, or nil when it draws nothing
+    /// (default). Part of the training state: checkpoints save it and a resume restores it.
+    var randomGenerator: Xoshiro256? { get set }
+}
+
+extension OutputLayer {
+    public func crossEntropyAndGradient(hidden: MatrixRef<Scalar>, targets: UnsafePointer<Int32>, gradScale: Scalar,
+                                        hiddenGradient: MatrixRef<Scalar>) -> Double {
+        lossAndGradient(hidden: hidden, targets: targets, gradScale: gradScale, hiddenGradient: hiddenGradient)
+    }
+
+    public var trainingLoss: TrainingLoss { .crossEntropy }
+
+    public var randomGenerator: Xoshiro256? {
+        get { nil }
+        set {}
+    }
 }

@@ -26,6 +26,10 @@ where Self.RawSignificand: FixedWidthInteger {
 
     /// `x *= alpha` over `n` contiguous elements.
     static func blasScal(n: Int, alpha: Self, x: UnsafeMutablePointer<Self>)
+
+    /// Row-major `y = alpha · op(A) · x + beta · y` with A (m, n), contiguous x and y.
+    static func blasGemv(trans: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                         x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
 }
 
 extension Float: BLASScalar {
@@ -54,6 +58,12 @@ extension Float: BLASScalar {
     public static func blasScal(n: Int, alpha: Float, x: UnsafeMutablePointer<Float>) {
         cblas_sscal(Int32(n), alpha, x, 1)
     }
+
+    @inlinable
+    public static func blasGemv(trans: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                                x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
 }
 
 extension Double: BLASScalar {
@@ -81,5 +91,11 @@ extension Double: BLASScalar {
     @inlinable
     public static func blasScal(n: Int, alpha: Double, x: UnsafeMutablePointer<Double>) {
         cblas_dscal(Int32(n), alpha, x, 1)
+    }
+
+    @inlinable
+    public static func blasGemv(trans: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                                x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>) {
+        cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
 }

@@ -53,7 +53,7 @@ final class ComponentRegistryTests: XCTestCase {
         XCTAssertEqual(message(.dataset, "txt"), "unknown dataset \"txt\"; did you mean text? (valid: chars, synthetic, text, zipf)")
         XCTAssertEqual(message(.schedule, "cosine"), "unknown schedule \"cosine\" (valid: budget, constant, plateau, step)")
         XCTAssertEqual(message(.cell, "lstn"), "unknown cell \"lstn\"; did you mean lstm? (valid: elman, gru, lstm)")
-        XCTAssertEqual(message(.output, ""), "unknown output \"\" (valid: class_softmax, softmax)")
+        XCTAssertEqual(message(.output, ""), "unknown output \"\" (valid: class_softmax, hierarchical_softmax, nce, softmax)")
         XCTAssertEqual(message(.initializer, "xavier_uniform"),
                        "unknown initializer \"xavier_uniform\" (valid: normal, orthogonal, pytorch_rnn, uniform, xavier, zeros)")
         // An empty registry has nothing to suggest.
@@ -86,7 +86,7 @@ final class ComponentRegistryTests: XCTestCase {
         let registry = ComponentRegistry.builtin
         let expected: [ComponentKind: [String]] = [
             .dataset: ["chars", "synthetic", "text", "zipf"], .cell: ["elman", "gru", "lstm"], .activation: ["relu", "sigmoid", "tanh"],
-            .output: ["class_softmax", "softmax"], .initializer: ["normal", "orthogonal", "pytorch_rnn", "uniform", "xavier", "zeros"],
+            .output: ["class_softmax", "hierarchical_softmax", "nce", "softmax"], .initializer: ["normal", "orthogonal", "pytorch_rnn", "uniform", "xavier", "zeros"],
             .optimizer: ["adagrad", "adam", "asgd", "sgd"], .schedule: ["budget", "constant", "plateau", "step"],
         ]
         for kind in ComponentKind.allCases {

@@ -198,7 +198,7 @@ final class CLIBadInputTests: XCTestCase {
         try expect(replacing: "  tied: true", with: "  tied: true\n  activation: softsign",
                    "exp.yaml:12:15: model.activation: unknown activation \"softsign\" (valid: relu, sigmoid, tanh)")
         try expect(replacing: "  tied: true", with: "  tied: true\n  output: softmx",
-                   "exp.yaml:12:11: model.output: unknown output \"softmx\"; did you mean softmax? (valid: class_softmax, softmax)")
+                   "exp.yaml:12:11: model.output: unknown output \"softmx\"; did you mean softmax? (valid: class_softmax, hierarchical_softmax, nce, softmax)")
         try expect(replacing: "  tied: true", with: "  tied: true\n  init: {recurrent: orthogonl}",
                    "exp.yaml:12:21: model.init.recurrent: unknown initializer \"orthogonl\"; did you mean orthogonal? (valid: normal, orthogonal, pytorch_rnn, uniform, xavier, zeros)")
         try expect(replacing: "  threads: 1", with: "  optimizer: adamw",

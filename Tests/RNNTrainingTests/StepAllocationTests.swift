@@ -1,6 +1,6 @@
 // StepAllocationTests: once its workspaces have grown, a training step allocates nothing, for
-// the full softmax (with bias), the class softmax, and SGD, Adam, Adagrad and averaged SGD (with
-// the budget schedule), averaging from the start.
+// the full softmax (with bias), the class softmax, the hierarchical softmax, NCE, and SGD, Adam,
+// Adagrad and averaged SGD (with the budget schedule), averaging from the start.
 //
 // How it counts: the CAllocationCounter test-support target replaces malloc, calloc, realloc,
 // posix_memalign and their kin in the test executable with versions that forward to glibc's
@@ -21,7 +21,7 @@ import RNNTraining
 import XCTest
 
 final class StepAllocationTests: XCTestCase {
-    enum OutputKind: String { case full, classes }
+    enum OutputKind: String { case full, classes, hierarchical, nce }
     enum OptimizerKind: String { case sgd, adam, adagrad, asgd }
 
     /// Switches counting on at one logged step and off at a later one.
@@ -87,6 +87,16 @@ final class StepAllocationTests: XCTestCase {
             let classOf = ClassSoftmaxOutput<Float>.frequencyClasses(counts: counts, classes: 6)
             layer = tied ? ClassSoftmaxOutput<Float>(wordWeight: embedding.table, tied: true, classOf: classOf, bias: bias)
                          : ClassSoftmaxOutput<Float>(vocabularySize: V, hiddenSize: H, classOf: classOf, bias: bias)
+        case .hierarchical:
+            var counts = [Int](repeating: 0, count: V)
+            for t in tokens { counts[Int(t)] += 1 }
+            layer = HierarchicalSoftmaxOutput<Float>(counts: counts, hiddenSize: H, bias: bias)
+        case .nce:
+            var counts = [Int](repeating: 0, count: V)
+            for t in tokens { counts[Int(t)] += 1 }
+            let softmax = tied ? SoftmaxOutput<Float>(weight: embedding.table, tied: true, bias: bias)
+                               : SoftmaxOutput<Float>(vocabularySize: V, hiddenSize: H, bias: bias)
+            layer = NCEOutput<Float>(softmax: softmax, counts: counts, noiseCount: 7, power: 0.75)
         }
         let model = try LanguageModel(embedding: embedding, cell: cell, output: layer)
         var rng = Xoshiro256(seed: 17)
@@ -175,5 +185,21 @@ final class StepAllocationTests: XCTestCase {
 
     func testTiedClassSoftmaxWithAdagradAllocatesNothing() throws {
         try countSecondEpoch(output: .classes, optimizer: .adagrad, tied: true)
+    }
+
+    func testHierarchicalSoftmaxWithBiasAndSGDAllocatesNothing() throws {
+        try countSecondEpoch(output: .hierarchical, optimizer: .sgd)
+    }
+
+    func testHierarchicalSoftmaxWithAdamAllocatesNothing() throws {
+        try countSecondEpoch(output: .hierarchical, optimizer: .adam, bias: false)
+    }
+
+    func testNCEWithBiasAndSGDAllocatesNothing() throws {
+        try countSecondEpoch(output: .nce, optimizer: .sgd)
+    }
+
+    func testTiedNCEWithAdamAndDropoutAllocatesNothing() throws {
+        try countSecondEpoch(output: .nce, optimizer: .adam, tied: true, dropout: DropoutRates(embedding: 0.2, output: 0.3))
     }
 }

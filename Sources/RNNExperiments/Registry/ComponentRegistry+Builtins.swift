@@ -1,6 +1,7 @@
 // The standard components: datasets (text, chars, synthetic), the Elman cell, tanh/relu/sigmoid,
-// the full softmax (tied or untied), initializers, SGD/Adagrad/Adam, and the constant, plateau
-// and step schedules; averaged SGD (`asgd`) and the `budget` schedule come from
+// the full softmax (tied or untied), the class softmax, the hierarchical softmax and NCE
+// (FastOutputLayers.swift), initializers, SGD/Adagrad/Adam, and the constant, plateau and step
+// schedules; averaged SGD (`asgd`) and the `budget` schedule come from
 // ComponentRegistry+Annealing.swift.
 
 import Foundation
@@ -192,6 +193,9 @@ extension ComponentRegistry {
                 }
                 return ClassSoftmaxOutput<Float>(vocabularySize: c.vocabularySize, hiddenSize: c.hiddenSize, classOf: classOf, bias: c.bias)
             })
+
+            try r.register(output: hierarchicalSoftmaxOutput)
+            try r.register(output: nceOutput)
 
             try r.register(initializer: ComponentFactory("uniform", "uniform in [-range, range]",
                 parameters: UniformParameters.self) { a, _ in .uniform(range: a.range) })

@@ -60,6 +60,13 @@ public struct ParameterDeclaration<P: ComponentParameters>: Sendable {
         adding(key, kind, default: .double(P()[keyPath: path]), summary) { p, v in if let d = v.doubleValue { p[keyPath: path] = d } }
     }
 
+    /// A number field that may be absent (nil: the component picks, e.g. from the data).
+    public func optionalNumber(_ key: String, _ path: WritableKeyPath<P, Double?> & Sendable, _ kind: ParameterKind = .double(), _ summary: String) -> Self {
+        adding(key, kind, default: P()[keyPath: path].map(ConfigValue.double), optional: true, summary) { p, v in
+            if let d = v.doubleValue { p[keyPath: path] = d }
+        }
+    }
+
     public func bool(_ key: String, _ path: WritableKeyPath<P, Bool> & Sendable, _ summary: String) -> Self {
         adding(key, .bool, default: .bool(P()[keyPath: path]), summary) { p, v in if case let .bool(b) = v { p[keyPath: path] = b } }
     }

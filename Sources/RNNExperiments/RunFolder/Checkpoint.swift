@@ -68,6 +68,9 @@ public struct Checkpoint: Sendable {
         /// The state of the generator that draws dropout masks, so that a resumed run draws the
         /// same masks as one left alone.
         public var rng: [UInt64]
+        /// The state of the output layer's generator (NCE's noise samples), for layers that draw
+        /// (absent for the others, and in files written before NCE).
+        public var outputRng: [UInt64]?
         public var tensors: [TensorEntry]
         /// The absolute folder that the experiment's relative data paths resolved against, so
         /// that `--resume` finds the data from any working directory (nil in `best` files).
@@ -78,7 +81,7 @@ public struct Checkpoint: Sendable {
 
         public init(kind: String, rnnlabVersion: String, config: String, vocabulary: Vocabulary, tokenLevel: TokenLevel, model: [String: String],
                     progress: TrainingProgress, optimizerStep: Int, schedule: [String: Double], rng: [UInt64],
-                    tensors: [TensorEntry], dataRoot: String? = nil, csvRows: [String: Int]? = nil) {
+                    outputRng: [UInt64]? = nil, tensors: [TensorEntry], dataRoot: String? = nil, csvRows: [String: Int]? = nil) {
             self.kind = kind
             self.rnnlabVersion = rnnlabVersion
             self.config = config
@@ -91,6 +94,7 @@ public struct Checkpoint: Sendable {
             self.optimizerStep = optimizerStep
             self.schedule = schedule
             self.rng = rng
+            self.outputRng = outputRng
             self.tensors = tensors
             self.dataRoot = dataRoot
             self.csvRows = csvRows

@@ -59,7 +59,8 @@ public final class Checkpointer: TrainingObserver {
         let header = Checkpoint.Header(kind: kind, rnnlabVersion: rnnlabVersion, config: config, vocabulary: vocabulary,
                                        tokenLevel: tokenLevel,
                                        model: modelSummary, progress: trainer.progress, optimizerStep: optimizerStep,
-                                       schedule: trainer.schedule.state, rng: trainer.model.dropoutGenerator.state, tensors: entries,
+                                       schedule: trainer.schedule.state, rng: trainer.model.dropoutGenerator.state,
+                                       outputRng: includeTrainingState ? trainer.model.output.randomGenerator?.state : nil, tensors: entries,
                                        dataRoot: includeTrainingState ? dataRoot : nil,
                                        csvRows: includeTrainingState ? csvRows?() : nil)
         var checkpoint = Checkpoint(header: header, tensors: tensors)

@@ -39,6 +39,9 @@ public final class MetricsRecorder: TrainingObserver {
     public private(set) var lastValidLoss: Double?
     /// First write error, if any (training goes on; the runner reports it).
     public private(set) var writeError: FileWriteError?
+    /// What `train_loss` is (the output layer's training loss); for a surrogate (NCE) the
+    /// `train_ppl` column is left empty, since its exp is no perplexity.
+    public var trainingLoss: TrainingLoss = .crossEntropy
     /// Data rows (header excluded) in metrics.csv and evals.csv, keyed by file name.
     public private(set) var rowCounts: [String: Int] = ["metrics.csv": 0, "evals.csv": 0]
 
@@ -112,8 +115,9 @@ public final class MetricsRecorder: TrainingObserver {
     public func handle(_ event: TrainingEvent) -> TrainingControl {
         switch event {
         case let .logged(r):
-            let line = String(format: "%d,%.4f,%d,%.6f,%.4f,%.6g,%.6f,%.1f,%.3f", r.step, r.epochProgress, r.tokens, r.trainLoss,
-                              exp(min(r.trainLoss, 700)), r.learningRate, r.gradNorm, r.tokensPerSecond, r.elapsedSeconds)
+            let ppl = trainingLoss.isCrossEntropy ? String(format: "%.4f", exp(min(r.trainLoss, 700))) : ""
+            let line = String(format: "%d,%.4f,%d,%.6f,%@,%.6g,%.6f,%.1f,%.3f", r.step, r.epochProgress, r.tokens, r.trainLoss,
+                              ppl, r.learningRate, r.gradNorm, r.tokensPerSecond, r.elapsedSeconds)
             do { try metrics.append(line); rowCounts["metrics.csv", default: 0] += 1 } catch { writeError = writeError ?? error }
             noteTrain(tokens: Double(r.tokens), loss: Self.asWritten(r.trainLoss))
         case let .evaluated(e):

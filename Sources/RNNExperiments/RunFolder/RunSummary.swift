@@ -51,6 +51,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var experiment: String
     public var run: String
     public var trainPPL: Double?
+    /// What `train_loss` in metrics.csv is: `cross-entropy`, or the name of a surrogate objective
+    /// (`nce`) whose exp is no perplexity (then `trainPPL` is nil). Nil for n-gram runs.
+    public var trainingLoss: String?
     public var validPPL: Double?
     public var bestValidPPL: Double?
     public var testPPL: Double?
@@ -77,7 +80,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case status, experiment, run
-        case trainPPL = "train_ppl", validPPL = "valid_ppl", bestValidPPL = "best_valid_ppl", testPPL = "test_ppl"
+        case trainPPL = "train_ppl", trainingLoss = "training_loss", validPPL = "valid_ppl", bestValidPPL = "best_valid_ppl", testPPL = "test_ppl"
         case floorPPL = "floor_ppl", params
         case trainTokensPerSec = "train_tokens_per_sec", wallSeconds = "wall_seconds", seed, steps, epochs
         case tokensTrained = "tokens_trained", bestStep = "best_step", averagingFromStep = "averaging_from_step"

@@ -13,6 +13,7 @@
 // It will not: pick a folder outside the run (the run folder's lock keeps writers apart).
 
 import Foundation
+import RNNModel
 import RNNTensorBoard
 import RNNTraining
 
@@ -25,6 +26,8 @@ public final class TensorBoardRecorder: TrainingObserver {
     private var kept: Set<String>
     /// First write error, if any (training goes on; the runner reports it).
     public private(set) var writeError: FileWriteError?
+    /// What the training loss is (the output layer's); a surrogate gets no `train/perplexity`.
+    public var trainingLoss: TrainingLoss = .crossEntropy
 
     /// Opens `runDirectory`/tensorboard (creating it), cuts earlier processes' event files back to
     /// the steps up to `resumingAfter` when resuming, starts a new event file and writes the
@@ -88,8 +91,10 @@ public final class TensorBoardRecorder: TrainingObserver {
     public func handle(_ event: TrainingEvent) -> TrainingControl {
         switch event {
         case let .logged(r):
-            write(step: r.step, [
-                ("train/loss", .scalar(Float(r.trainLoss))), ("train/perplexity", .scalar(Float(exp(min(r.trainLoss, 700))))),
+            // A surrogate training loss (NCE) has no perplexity: its tag is left out.
+            let perplexity: [(String, Event.Value)] = trainingLoss.isCrossEntropy
+                ? [("train/perplexity", .scalar(Float(exp(min(r.trainLoss, 700)))))] : []
+            write(step: r.step, [("train/loss", .scalar(Float(r.trainLoss)))] + perplexity + [
                 ("train/learning_rate", .scalar(Float(r.learningRate))), ("train/grad_norm", .scalar(Float(r.gradNorm))),
                 ("train/tokens_per_sec", .scalar(Float(r.tokensPerSecond))),
             ])

@@ -4,6 +4,7 @@
 // log.txt through the `RunLog` (RunFolder/RunLog.swift) it writes to.
 
 import Foundation
+import RNNModel
 import RNNTraining
 #if canImport(Glibc)
 import Glibc
@@ -32,6 +33,9 @@ public final class ConsoleReporter: TrainingObserver {
     private let epochs: Int?
     private let chunksPerEpoch: Int
     private let timeBudget: Double?
+    /// What the training loss is (the output layer's): a surrogate (NCE) is printed under its
+    /// name and without a perplexity, which it has not.
+    public var trainingLoss: TrainingLoss = .crossEntropy
 
     public init(log: RunLog, epochs: Int?, chunksPerEpoch: Int, timeBudget: Double? = nil) {
         self.log = log
@@ -57,13 +61,15 @@ public final class ConsoleReporter: TrainingObserver {
     public func handle(_ event: TrainingEvent) -> TrainingControl {
         switch event {
         case let .logged(r):
-            let ppl = Foundation.exp(min(r.trainLoss, 700))
+            let loss = trainingLoss.isCrossEntropy
+                ? String(format: "loss %.3f ppl %.2f", r.trainLoss, Foundation.exp(min(r.trainLoss, 700)))
+                : String(format: "%@ %.3f", trainingLoss.label, r.trainLoss)
             let left = remaining(r)
             let eta = left.map { " ETA " + clockTime($0.seconds) } ?? ""
             let epochText = epochs.map { "epoch \(r.epoch)/\($0)" } ?? "epoch \(r.epoch)"
             let stepText = r.totalSteps.map { "step \(r.step)/\($0)" } ?? "step \(r.step)"
-            let text = String(format: "%@ %@ loss %.3f ppl %.2f lr %.4g %@ tok/s",
-                              epochText, stepText, r.trainLoss, ppl, r.learningRate, compact(r.tokensPerSecond)) + eta
+            let text = String(format: "%@ %@ %@ lr %.4g %@ tok/s",
+                              epochText, stepText, loss, r.learningRate, compact(r.tokensPerSecond)) + eta
             if log.isTerminal {
                 var bar = ""
                 if let fraction = left?.fraction {

@@ -193,6 +193,12 @@ extension ExperimentRunner {
             }
             trainer.model.dropoutGenerator = generator
         }
+        if trainer.model.output.randomGenerator != nil {
+            guard let saved = checkpoint.header.outputRng, let generator = Xoshiro256(state: saved) else {
+                throw ExperimentError("\(path) is damaged or from another model: its output layer's random generator state is missing or invalid")
+            }
+            trainer.model.output.randomGenerator = generator
+        }
         trainer.progress = p
         if checkpoint.tensors.keys.contains(where: { $0.hasPrefix("best/") }) {
             let best = try trainer.model.parameters.map { p -> Tensor<Float> in

@@ -279,6 +279,7 @@ public struct ExperimentRunner {
             wallSeconds: 0, seed: config.seed, steps: 0, epochs: 0, tokensTrained: 0, stopReason: "",
             dataset: dataset, rnnlabVersion: rnnlabVersion, gitCommit: rnnlabGitCommit(), blas: blas.description, model: modelText)
         summary.floorPPL = corpus.entropyRate.map { exp($0) }
+        summary.trainingLoss = model.output.trainingLoss.description
         try writeAtomically(try summary.encoded(), to: directory + "/summary.json")
         let reserve = SpaceReserve(directory: directory)
         defer { reserve.release() }
@@ -308,6 +309,9 @@ public struct ExperimentRunner {
             })
         }
         let tensorboard = try TensorBoardRecorder(runDirectory: directory, configYAML: resolvedYAML, resumingAfter: checkpoint?.header.progress.step)
+        let trainingLoss = model.output.trainingLoss
+        recorder.trainingLoss = trainingLoss
+        tensorboard.trainingLoss = trainingLoss
         let checkpointer = try Checkpointer(directory: directory + "/checkpoint", trainer: trainer, config: resolvedYAML,
                                             vocabulary: corpus.vocabulary, tokenLevel: corpus.tokenLevel, modelSummary: [
                                                 "cell": config.model.cell.name, "activation": config.model.activation.name,
@@ -319,6 +323,10 @@ public struct ExperimentRunner {
         checkpointer.csvRows = { [unowned recorder] in recorder.rowCounts }
         let console = ConsoleReporter(log: log, epochs: t.epochs, chunksPerEpoch: trainer.chunksPerEpoch,
                                       timeBudget: t.timeBudget)
+        console.trainingLoss = trainingLoss
+        if !trainingLoss.isCrossEntropy {
+            log.say("  training loss: the \(trainingLoss) objective, not a cross-entropy (no training perplexity); validation and test are normalised")
+        }
         trainingStarted = true
         let outcome = trainer.run(observers: [recorder, checkpointer, console, tensorboard], stopRequested: options.stopRequested)
 
@@ -330,7 +338,7 @@ public struct ExperimentRunner {
         summary.epochs = Double(p.epoch - 1) + Double(p.nextChunk) / Double(trainer.chunksPerEpoch)
         summary.tokensTrained = p.tokens
         summary.trainTokensPerSec = p.trainSeconds > 0 ? Double(p.tokens) / p.trainSeconds : 0
-        summary.trainPPL = recorder.lastTrainLoss.map { exp(min($0, 700)) }
+        summary.trainPPL = trainingLoss.isCrossEntropy ? recorder.lastTrainLoss.map { exp(min($0, 700)) } : nil
         summary.validPPL = recorder.lastValidLoss.map { exp(min($0, 700)) }
         summary.bestValidPPL = p.bestValidLoss.map { exp(min($0, 700)) }
         summary.bestStep = p.bestStep
@@ -357,7 +365,7 @@ public struct ExperimentRunner {
         summary.wallSeconds = elapsedBefore + (ContinuousClock.now - started).inSeconds
         var failure = recorder.writeError.map { "\($0)" } ?? checkpointer.writeError.map { "\($0)" } ?? tensorboard.writeError.map { "\($0)" }
         do {
-            try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: config.name)
+            try writeCurves(directory: directory, recorder: recorder, floor: summary.floorPPL, title: config.name, trainingLoss: trainingLoss)
             if gradientEvery != nil { try writeGradientCurves(directory: directory, title: config.name) }
         }
         catch { failure = failure ?? "\(error)" }
@@ -398,8 +406,10 @@ public struct ExperimentRunner {
     }
 
     /// Writes curves.svg: training loss and validation perplexity against tokens seen.
-    func writeCurves(directory: String, recorder: MetricsRecorder, floor: Double?, title: String) throws {
-        let loss = LineChart(title: "\(title): training loss", xLabel: "tokens seen", yLabel: "cross-entropy (nats/token)",
+    func writeCurves(directory: String, recorder: MetricsRecorder, floor: Double?, title: String,
+                     trainingLoss: TrainingLoss = .crossEntropy) throws {
+        let yLabel = trainingLoss.isCrossEntropy ? "cross-entropy (nats/token)" : "\(trainingLoss) objective (nats/token)"
+        let loss = LineChart(title: "\(title): training loss", xLabel: "tokens seen", yLabel: yLabel,
                              series: [ChartSeries(name: "train", xy: recorder.trainCurve)])
         let ppl = LineChart(title: "\(title): validation perplexity", xLabel: "tokens seen", yLabel: "perplexity",
                             series: [ChartSeries(name: "valid", xy: recorder.validCurve, markers: true)],

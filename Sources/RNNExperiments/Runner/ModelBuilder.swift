@@ -74,6 +74,8 @@ extension ComponentRegistry {
 
         model.dropout = DropoutRates(embedding: m.dropoutEmbedding, output: m.dropoutOutput)
         model.dropoutGenerator = Xoshiro256(seed: config.seed, stream: 2)
+        // An output layer that samples while training (NCE's noise) draws from its own stream.
+        if model.output.randomGenerator != nil { model.output.randomGenerator = Xoshiro256(seed: config.seed, stream: 3) }
 
         let t = config.training
         let setup = try factory(optimizers, .optimizer, t.optimizer, at: "training.optimizer").build(t.optimizer.arguments, ())

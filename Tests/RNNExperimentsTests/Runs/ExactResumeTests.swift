@@ -2,9 +2,11 @@
 // ends with the same weights, bit for bit, and the same metrics as the run left alone. Stops
 // are placed mid-epoch between checkpoints, on an interval checkpoint, after an epoch's last
 // step, at an epoch's end, and twice in one run; with Adam (moments, step count) and with SGD
-// and a plateau schedule that divides the rate and restores the best weights.
+// and a plateau schedule that divides the rate and restores the best weights; with NCE (whose
+// noise generator the checkpoint carries) and the hierarchical softmax.
 
 import Foundation
+import RNNTensor
 import RNNTestSupport
 import XCTest
 @testable import RNNExperiments
@@ -69,6 +71,38 @@ final class ExactResumeTests: XCTestCase {
         let dropped = try runExperiment(text, root: scratch.path, run: "dropped")
         XCTAssertNotEqual(try metricsWithoutTiming(plain.directory), try metricsWithoutTiming(dropped.directory),
                           "dropout 0.3 changed nothing, so the test checks less than it says")
+    }
+
+    func testNCEAndHierarchicalSoftmaxResumeBitForBit() throws {
+        for output in ["{name: nce, k: 5}", "hierarchical_softmax"] {
+            try check(tinyExperiment(modelExtras: ", output: \(output)"), plans: [[23], [51], [12, 30]],
+                      expectedSteps: [[23], [50], [12, 42]])
+        }
+        // The noise generator's state matters: a resume from a checkpoint whose generator state
+        // was replaced draws other noise words and ends with other weights; one without it is refused.
+        let scratch = ScratchFolder("nce")
+        defer { scratch.remove() }
+        let text = tinyExperiment(modelExtras: ", output: {name: nce, k: 5}")
+        let whole = try runExperiment(text, root: scratch.path, run: "whole")
+        for (name, replacement) in [("reseeded", Xoshiro256(seed: 99).state), ("missing", nil)] as [(String, [UInt64]?)] {
+            let stopped = try runExperiment(text, root: scratch.path, run: name, stopAfter: 23)
+            let path = stopped.directory + "/checkpoint/last.ckpt"
+            var checkpoint = try Checkpoint.read(path: path)
+            XCTAssertEqual(checkpoint.header.outputRng?.count, 4, "last.ckpt carries the noise generator")
+            checkpoint.header.outputRng = replacement
+            try writeAtomically(try checkpoint.encoded(), to: path)
+            if replacement == nil {
+                XCTAssertThrowsError(try resumeRun(stopped.directory)) { error in
+                    XCTAssertTrue("\(error)".contains("output layer's random generator state is missing"), "\(error)")
+                }
+                continue
+            }
+            let resumed = try resumeRun(stopped.directory)
+            XCTAssertEqual(resumed.summary.status, .completed)
+            XCTAssertNotEqual(tensorBits(try Checkpoint.read(path: whole.directory + "/checkpoint/last.ckpt")),
+                              tensorBits(try Checkpoint.read(path: resumed.directory + "/checkpoint/last.ckpt")),
+                              "other noise gave the same weights, so the resume test checks less than it says")
+        }
     }
 
     func testRowsWrittenAfterTheCheckpointAreDroppedOnResume() throws {

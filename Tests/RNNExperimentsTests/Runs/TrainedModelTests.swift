@@ -10,7 +10,7 @@ final class TrainedModelTests: XCTestCase {
     func testLoadedModelScoresTheTestSplitAsTheRunDid() throws {
         // The class softmax rebuilds its word classes from the vocabulary's counts: a model loaded
         // without them put words in the wrong classes and scored PTB at perplexity 2·10⁵.
-        for output in ["softmax", "class_softmax"] {
+        for output in ["softmax", "class_softmax", "hierarchical_softmax", "{name: nce, k: 5}"] {
             let scratch = ScratchFolder("trained")
             defer { scratch.remove() }
             // One evaluation stream, as `TrainedModel.score` reads a text.

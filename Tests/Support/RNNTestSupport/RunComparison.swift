@@ -69,6 +69,7 @@ public func assertSameResults(_ a: String, _ b: String, file: StaticString = #fi
         XCTAssertEqual(x.header.optimizerStep, y.header.optimizerStep, "\(name) optimizer step", file: file, line: line)
         XCTAssertEqual(x.header.optimizerValues, y.header.optimizerValues, "\(name) optimizer values", file: file, line: line)
         XCTAssertEqual(x.header.schedule, y.header.schedule, "\(name) schedule", file: file, line: line)
+        XCTAssertEqual(x.header.outputRng, y.header.outputRng, "\(name) output layer's generator", file: file, line: line)
         XCTAssertEqual(x.header.csvRows, y.header.csvRows, "\(name) CSV rows", file: file, line: line)
         XCTAssertEqual(x.header.config, y.header.config, "\(name) config", file: file, line: line)
     }
