@@ -424,8 +424,11 @@ def train(system, binary, argv, folder, log, args):
     time or epoch limit. Returns (how it stopped, exit status, wall seconds, CPU seconds)."""
     cpu0 = children_cpu()
     t0 = time.monotonic()
-    p = subprocess.Popen([binary, *argv], cwd=folder, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        p = subprocess.Popen([binary, *argv], cwd=folder, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as error:
+        raise SystemExit(f"peers.py: {system}: cannot run {binary}: {error.strerror}")
     q = queue.Queue()
     for stream, name in ((p.stdout, "stdout"), (p.stderr, "stderr")):
         threading.Thread(target=reader, args=(stream, name, q), daemon=True).start()
