@@ -28,7 +28,7 @@ phase "pip install"
 export RNNLAB_BIN=${RNNLAB_BIN:-$PWD/.build/debug/rnnlab}
 export RNNLAB_ARTIFACTS=${RNNLAB_ARTIFACTS:-$PWD/.ci-artifacts}
 status=0
-"$venv/bin/python" -m pytest -q -s -p no:cacheprovider Tests/python || status=$?
+"$venv/bin/python" -m pytest -q -s -rs -p no:cacheprovider Tests/python || status=$?
 phase "pytest Tests/python"
 [ -f "$RNNLAB_ARTIFACTS/report-1280.png" ] && echo "python-tests: report screenshot (1280 px): $RNNLAB_ARTIFACTS/report-1280.png"
 exit $status
