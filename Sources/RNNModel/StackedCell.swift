@@ -101,15 +101,30 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
 
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
         var unused = Xoshiro256(seed: 0)
-        return run(inputs: inputs, steps: steps, batch: batch, state: state, dropoutGenerator: &unused, training: false)
+        return run(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil, dropoutGenerator: &unused, training: false)
     }
 
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
                         dropoutGenerator: inout Xoshiro256) -> MatrixRef<Scalar> {
-        run(inputs: inputs, steps: steps, batch: batch, state: state, dropoutGenerator: &dropoutGenerator, training: true)
+        run(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil, dropoutGenerator: &dropoutGenerator, training: true)
     }
 
-    private func run(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+    /// True when every layer can reset its state: a reset restarts every layer of the stream.
+    public var supportsStateResets: Bool { layers.allSatisfy { $0.supportsStateResets } }
+
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                        resets: StateResets?) -> MatrixRef<Scalar> {
+        var unused = Xoshiro256(seed: 0)
+        return run(inputs: inputs, steps: steps, batch: batch, state: state, resets: resets, dropoutGenerator: &unused, training: false)
+    }
+
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                        resets: StateResets?, dropoutGenerator: inout Xoshiro256) -> MatrixRef<Scalar> {
+        run(inputs: inputs, steps: steps, batch: batch, state: state, resets: resets, dropoutGenerator: &dropoutGenerator, training: true)
+    }
+
+    /// Every layer runs with the same resets (`nil`: each layer's form without them).
+    private func run(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>, resets: StateResets?,
                      dropoutGenerator: inout Xoshiro256, training: Bool) -> MatrixRef<Scalar> {
         let rows = steps * batch
         precondition(state.rows == batch && state.cols == stateSize, "StackedCell.forward: state \(state.rows)×\(state.cols), expected \(batch)×\(stateSize)")
@@ -118,9 +133,18 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         var x = inputs
         for l in 0..<layers.count {
             let layerState = stateSlice(state, layer: l)
-            let out = training
-                ? layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, dropoutGenerator: &dropoutGenerator)
-                : layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState)
+            let out: MatrixRef<Scalar>
+            switch (training, resets) {
+            case (true, nil):
+                out = layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, dropoutGenerator: &dropoutGenerator)
+            case (false, nil):
+                out = layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState)
+            case (true, let resets?):
+                out = layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, resets: resets,
+                                        dropoutGenerator: &dropoutGenerator)
+            case (false, let resets?):
+                out = layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, resets: resets)
+            }
             if l == layers.count - 1 { return out }
             // Layer l's outputs are also its recurrent state: the next layer reads a copy, dropped
             // out while training.
@@ -163,6 +187,14 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
     /// between layers: the state is the undropped h).
     public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
                          finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
+                 finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient, resets: nil)
+    }
+
+    /// As the five-argument form, each layer given the same `resets` (`nil`: each layer's form
+    /// without them).
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?, resets: StateResets?) {
         let rows = lastRows
         precondition(inputs.rows == rows, "StackedCell.backward: inputs do not match the last forward chunk")
         if let dS0 = initialStateGradient {
@@ -175,15 +207,18 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let dLayerState = initialStateGradient.map { stateSlice($0, layer: l) }
             let dLayerFinal = finalStateGradient.map { stateSlice($0, layer: l) }
-            if l == 0 {
-                layers[0].backward(inputs: inputs, outputGradient: dOut, inputGradient: inputGradient,
+            let x = l == 0 ? inputs : layerInputs[l - 1].matrix.rows(0..<rows)
+            // d loss / d (layer l's inputs): the caller's buffer for layer 0, else the gradient
+            // buffer that dOut does not use.
+            let dIn = l == 0 ? inputGradient : MatrixRef(gradients[l % 2].data, rows: rows, cols: layers[l].inputSize)
+            if let resets {
+                layers[l].backward(inputs: x, outputGradient: dOut, inputGradient: dIn,
+                                   finalStateGradient: dLayerFinal, initialStateGradient: dLayerState, resets: resets)
+            } else {
+                layers[l].backward(inputs: x, outputGradient: dOut, inputGradient: dIn,
                                    finalStateGradient: dLayerFinal, initialStateGradient: dLayerState)
-                return
             }
-            // d loss / d (layer l's inputs) lands in the gradient buffer that dOut does not use.
-            let dIn = MatrixRef(gradients[l % 2].data, rows: rows, cols: layers[l].inputSize)
-            layers[l].backward(inputs: layerInputs[l - 1].matrix.rows(0..<rows), outputGradient: dOut, inputGradient: dIn,
-                               finalStateGradient: dLayerFinal, initialStateGradient: dLayerState)
+            guard l > 0, let dIn else { return }
             dropouts[l - 1].backward(dIn)
             dOut = dIn
         }
