@@ -34,6 +34,11 @@ public struct TrainingOptions: Sendable {
     public var divergenceFactor: Double
     /// Chunk length for evaluation (any length gives the same loss; longer is faster).
     public var evalChunkLength: Int
+    /// Independent sentences while training: each stream's state is reset to zero before every
+    /// input equal to this token (the `<eos>` id); nil carries the state across sentences.
+    public var trainResetToken: Int32? = nil
+    /// The same for validation (and, in the runner, the test evaluation).
+    public var evalResetToken: Int32? = nil
 
     public init(bptt: Int, clip: Double? = nil, epochs: Int? = nil, maxSteps: Int? = nil,
                 timeBudget: Double? = nil, evalEvery: Int? = nil, logEvery: Int = 50,
@@ -134,7 +139,7 @@ public final class Trainer<Scalar: BLASScalar> {
     /// Validates, records the best weights, and reports.
     @discardableResult
     private func validate(observers: [any TrainingObserver]) -> (EvaluationResult, bestBefore: Double?, control: TrainingControl) {
-        let result = evaluate(model, on: valid, chunkLength: options.evalChunkLength)
+        let result = evaluate(model, on: valid, chunkLength: options.evalChunkLength, resetBefore: options.evalResetToken)
         let bestBefore = progress.bestValidLoss
         let isBest = result.loss.isFinite && (bestBefore.map { result.loss < $0 } ?? true)
         if isBest {
@@ -208,7 +213,8 @@ public final class Trainer<Scalar: BLASScalar> {
                     }
                     let t0 = clock.now
                     model.zeroGradients()
-                    let loss = model.forwardBackward(inputs: inputs, targets: inputs + B, steps: n, batch: B, state: hiddenState)
+                    let loss = model.forwardBackward(inputs: inputs, targets: inputs + B, steps: n, batch: B, state: hiddenState,
+                                                     resetBefore: options.trainResetToken)
                     let clip = clipScale(model.parameters, maxNorm: options.clip)
                     let limit = progress.initialLoss.map { $0 * options.divergenceFactor } ?? .infinity
                     if !loss.isFinite || !clip.norm.isFinite || loss > limit {

@@ -71,10 +71,12 @@ final class StepAllocationTests: XCTestCase {
 
     /// A small Elman model with the given output layer, its parameters drawn from a fixed seed.
     private func makeModel(_ output: OutputKind, bias: Bool, tied: Bool, vocabulary V: Int, tokens: [Int32],
-                           softmaxThreads: Int) throws -> LanguageModel<Float> {
+                           softmaxThreads: Int, lstm: Bool = false) throws -> LanguageModel<Float> {
         let E = 12, H = 12
         let embedding = Embedding<Float>(vocabularySize: V, embeddingSize: E)
-        let cell = ElmanCell<Float>(inputSize: E, hiddenSize: H, activation: Tanh(), bias: true)
+        let cell: any RecurrentCell<Float> = lstm
+            ? LSTMCell<Float>(inputSize: E, hiddenSize: H, bias: .split)
+            : ElmanCell<Float>(inputSize: E, hiddenSize: H, activation: Tanh(), bias: true)
         let layer: any OutputLayer<Float>
         switch output {
         case .full:
@@ -96,6 +98,7 @@ final class StepAllocationTests: XCTestCase {
     /// Trains two epochs and returns what the observer counted over the second.
     private func countSecondEpoch(output: OutputKind, optimizer kind: OptimizerKind, bias: Bool = true, tied: Bool = false,
                                   dropout: DropoutRates = DropoutRates(), vocabulary V: Int = 40, softmaxThreads: Int = 1,
+                                  resetToken: Int32? = nil, lstm: Bool = false,
                                   file: StaticString = #filePath, line: UInt = #line) throws {
         try assertCounterWorks(file: file, line: line)
         let B = 4, bptt = 5, chunks = 8
@@ -103,7 +106,9 @@ final class StepAllocationTests: XCTestCase {
         // Skewed token frequencies, so that the class softmax's classes differ in size.
         let stream = (0..<(B * (bptt * chunks + 1))).map { _ in Int32(min(rng.next() % UInt64(V), rng.next() % UInt64(V))) }
         let valid = (0..<(2 * 3 * bptt)).map { _ in Int32(rng.next() % UInt64(V)) }
-        let model = try makeModel(output, bias: bias, tied: tied, vocabulary: V, tokens: stream, softmaxThreads: softmaxThreads)
+        let model = try makeModel(output, bias: bias, tied: tied, vocabulary: V, tokens: stream, softmaxThreads: softmaxThreads,
+                                  lstm: lstm)
+        if let resetToken { XCTAssertTrue(stream.contains(resetToken), "the stream should reset", file: file, line: line) }
         model.dropout = dropout
         let optimizer: any Optimizer<Float>
         switch kind {
@@ -112,15 +117,17 @@ final class StepAllocationTests: XCTestCase {
         case .adagrad: optimizer = Adagrad<Float>()
         }
         let train = TokenBatches(stream: stream, batchSize: B)
+        var options = TrainingOptions(bptt: bptt, clip: 0.5, epochs: 2, logEvery: 1, divergenceFactor: 100)
+        (options.trainResetToken, options.evalResetToken) = (resetToken, resetToken)
         let trainer = Trainer(model: model, optimizer: optimizer, schedule: ConstantSchedule(learningRate: 0.05),
-                              train: train, valid: TokenBatches(stream: valid, batchSize: 2),
-                              options: TrainingOptions(bptt: bptt, clip: 0.5, epochs: 2, logEvery: 1, divergenceFactor: 100))
+                              train: train, valid: TokenBatches(stream: valid, batchSize: 2), options: options)
         let perEpoch = trainer.chunksPerEpoch
         XCTAssertEqual(perEpoch, chunks, file: file, line: line)
         let observer = CountingObserver(startStep: perEpoch + 1, stopStep: 2 * perEpoch)
         let outcome = trainer.run(observers: [observer])
         let label = "\(output.rawValue) softmax\(bias ? " with bias" : "")\(tied ? ", tied" : "")"
             + "\(dropout == DropoutRates() ? "" : ", dropout")\(softmaxThreads > 1 ? ", \(softmaxThreads) softmax threads" : ""), \(kind.rawValue)"
+            + (resetToken == nil ? "" : ", independent sentences") + (lstm ? ", LSTM" : "")
         XCTAssertEqual(outcome.status, .completed, label, file: file, line: line)
         guard let allocations = observer.allocations else {
             return XCTFail("\(label): the counting window was never closed", file: file, line: line)
@@ -162,5 +169,12 @@ final class StepAllocationTests: XCTestCase {
 
     func testTiedClassSoftmaxWithAdagradAllocatesNothing() throws {
         try countSecondEpoch(output: .classes, optimizer: .adagrad, tied: true)
+    }
+
+    /// Independent sentences: the reset mask and the cells' reset workspaces grow in epoch 1.
+    func testStateResetsAllocateNothing() throws {
+        try countSecondEpoch(output: .full, optimizer: .sgd, resetToken: 0)
+        try countSecondEpoch(output: .full, optimizer: .adam, dropout: DropoutRates(embedding: 0.1, output: 0.2), resetToken: 0, lstm: true)
+        try countSecondEpoch(output: .classes, optimizer: .adagrad, resetToken: 0, lstm: true)
     }
 }
