@@ -1,0 +1,16 @@
+// TrainedModel+Sentences: the sentence convention a trained RNN run is scored with — its
+// `training.independent_sentences.eval`, read back from the checkpoint's copy of config.yaml —
+// so that `rnnlab eval` of a run measures what the run's own evaluations measured.
+
+import RNNModel
+
+extension TrainedModel {
+    /// The `<eos>` id before which an RNN run's evaluations reset the state, when the run was
+    /// evaluated with independent sentences; nil for a run that carried the state across them,
+    /// and for an n-gram run (whose `model.sentences` is part of the counted model).
+    public var evalResetToken: Int32? {
+        guard case .recurrent = scorer, case let .recurrent(_, training) = config.kind,
+              training.independentSentences.eval else { return nil }
+        return vocabulary.id("<eos>")
+    }
+}
