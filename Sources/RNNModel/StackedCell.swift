@@ -37,6 +37,8 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
 
     /// Column where each layer's state starts in a stream's state row.
     private let stateOffsets: [Int]
+    /// The largest H_l: the width of the gradient buffers (kept, so that no chunk maps the layers).
+    private let widestOutput: Int
     /// One op per boundary between layers (L−1).
     private let dropouts: [Dropout<Scalar>]
     /// (T·B, H_{l−1}) for l = 1…L−1: what layer l read in the last forward (layer l−1's
@@ -66,6 +68,8 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         for layer in layers { offsets.append(total); total += layer.stateSize }
         stateOffsets = offsets
         stateSize = total
+        widestOutput = layers.map { $0.outputSize }.max() ?? 0
+        supportsStateResets = layers.allSatisfy { $0.supportsStateResets }
         dropouts = (0..<(layers.count - 1)).map { _ in Dropout(rate: dropout) }
         layerInputs = layers.dropFirst().map { Tensor(zeros: [0, $0.inputSize]) }
         gradients = [Tensor(zeros: [0]), Tensor(zeros: [0])]
@@ -88,7 +92,7 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         for l in 1..<max(1, layers.count) where layerInputs[l - 1].shape[0] < rows {
             layerInputs[l - 1] = Tensor(zeros: [rows, layers[l].inputSize])
         }
-        let widest = layers.map { $0.outputSize }.max() ?? 0
+        let widest = widestOutput
         if gradients[0].count < rows * widest {
             gradients = [Tensor(zeros: [rows * widest]), Tensor(zeros: [rows * widest])]
         }
@@ -110,7 +114,9 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
     }
 
     /// True when every layer can reset its state: a reset restarts every layer of the stream.
-    public var supportsStateResets: Bool { layers.allSatisfy { $0.supportsStateResets } }
+    /// Stored: the language model asks for every chunk with resets, and iterating the layers
+    /// allocates in a debug build.
+    public let supportsStateResets: Bool
 
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
                         resets: StateResets?) -> MatrixRef<Scalar> {
@@ -134,16 +140,14 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         for l in 0..<layers.count {
             let layerState = stateSlice(state, layer: l)
             let out: MatrixRef<Scalar>
-            switch (training, resets) {
-            case (true, nil):
-                out = layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, dropoutGenerator: &dropoutGenerator)
-            case (false, nil):
-                out = layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState)
-            case (true, let resets?):
-                out = layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, resets: resets,
-                                        dropoutGenerator: &dropoutGenerator)
-            case (false, let resets?):
-                out = layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, resets: resets)
+            if let resets {
+                out = training
+                    ? layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, resets: resets, dropoutGenerator: &dropoutGenerator)
+                    : layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, resets: resets)
+            } else {
+                out = training
+                    ? layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, dropoutGenerator: &dropoutGenerator)
+                    : layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState)
             }
             if l == layers.count - 1 { return out }
             // Layer l's outputs are also its recurrent state: the next layer reads a copy, dropped
@@ -205,8 +209,10 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         }
         var dOut = outputGradient
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
-            let dLayerState = initialStateGradient.map { stateSlice($0, layer: l) }
-            let dLayerFinal = finalStateGradient.map { stateSlice($0, layer: l) }
+            // Not Optional.map: its closure context is allocated on every call in a debug build.
+            var dLayerState: MatrixRef<Scalar>?, dLayerFinal: MatrixRef<Scalar>?
+            if let dS0 = initialStateGradient { dLayerState = stateSlice(dS0, layer: l) }
+            if let dST = finalStateGradient { dLayerFinal = stateSlice(dST, layer: l) }
             let x = l == 0 ? inputs : layerInputs[l - 1].matrix.rows(0..<rows)
             // d loss / d (layer l's inputs): the caller's buffer for layer 0, else the gradient
             // buffer that dOut does not use.
