@@ -31,6 +31,9 @@ public struct TrainedModel {
     public var level: TokenLevel
     /// Which checkpoint was loaded.
     public var checkpointPath: String
+    /// For an RNN run: reset the state at every `<eos>` when scoring (true) or not (false),
+    /// whatever the run's `training.independent_sentences.eval` says; nil keeps the run's.
+    public var independentSentencesOverride: Bool? = nil
 
     /// Loads `runDirectory/checkpoint/best.ckpt` (or last.ckpt when no best exists yet), or the
     /// n-gram model of a kneser_ney run (`checkpoint/model.kn`).
