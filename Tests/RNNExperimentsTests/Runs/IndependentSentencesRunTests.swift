@@ -52,6 +52,17 @@ final class IndependentSentencesRunTests: XCTestCase {
         // And that differs from reading the sentences as one stream.
         let across = evaluate(trained.model, on: TokenBatches(stream: test, batchSize: 1), chunkLength: 256)
         XCTAssertGreaterThan(abs(across.perplexity - runPPL), runPPL * 1e-3)
+        // Sampling starts every sentence afresh: what came before an <eos> does not matter.
+        func sample(_ prime: [Int32], _ trained: TrainedModel) -> [Int32] {
+            var rng = Xoshiro256(seed: 8)
+            return trained.sample(count: 30, prime: prime, temperature: 1, using: &rng)
+        }
+        let sentence = try trained.encode(Array("the cat sat on the mat\n".utf8), name: "prime")
+        XCTAssertEqual(sentence.last, eos)
+        XCTAssertEqual(sample(sentence, trained), sample([eos], trained))
+        var carried = trained
+        carried.independentSentencesOverride = false
+        XCTAssertNotEqual(sample(sentence, carried), sample([eos], carried), "without resets the first sentence is remembered")
     }
 
     func testEvaluationOnlyResetsOnlyWhenEvaluating() throws {
