@@ -33,6 +33,12 @@ struct Evaluate: RegistryCommand {
     @Option(help: ArgumentHelp("Fit the mixture weights by EM on this text file (e.g. ptb.valid.txt).", valueName: "file"))
     var fit: String?
 
+    @Option(help: ArgumentHelp(
+        "Sentence boundaries: run (each run as its own evaluations: an RNN run's training.independent_sentences.eval, "
+            + "an n-gram run's model.sentences), across (an RNN's state runs on across <eos>), "
+            + "or independent (an RNN's state is reset at every <eos>).", valueName: "convention"))
+    var sentences: Sentences = .run
+
     func validate() throws {
         guard !runDirectories.isEmpty else { throw ValidationError("give a run folder to evaluate, or two or more to mix") }
         if weights != nil && fit != nil {
@@ -66,7 +72,7 @@ struct Evaluate: RegistryCommand {
 
     func run(registry: ComponentRegistry) throws {
         do {
-            let runs = try runDirectories.map { try TrainedModel.load(runDirectory: $0, registry: registry) }
+            let runs = try applySentences(try runDirectories.map { try TrainedModel.load(runDirectory: $0, registry: registry) })
             if runs.count == 1 { return try scoreOne(runs[0]) }
             try requireSameVocabulary(runs)
             let tokens = try Self.tokens(of: data, option: "--data", with: runs[0])

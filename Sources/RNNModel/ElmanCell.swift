@@ -43,6 +43,11 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
     private var ones: Tensor<Scalar>
     /// (H): the bias added to every row (b, or b_ih + b_hh).
     private var biasSum: Tensor<Scalar>
+    /// (T·B, H), chunks with resets only: block t is h_{t-1} as step t read it, the rows of the
+    /// streams reset before step t zeroed.
+    private var previous = Tensor<Scalar>(zeros: [0, 0])
+    /// (B, H), chunks with resets only: da_t U before the reset rows are left out.
+    private var stepGradient = Tensor<Scalar>(zeros: [0, 0])
     private var lastSteps = 0
     private var lastBatch = 0
 
@@ -74,7 +79,7 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, activation: activation, bias: CellBias(bias), namePrefix: namePrefix)
     }
 
-    private func reserve(rows: Int, batch: Int) {
+    private func reserve(rows: Int, batch: Int, resets: Bool) {
         let H = outputSize
         if pre.shape[0] < rows {
             pre = Tensor(zeros: [rows, H])
@@ -85,19 +90,35 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
         if states.shape[0] < rows + batch {
             states = Tensor(zeros: [rows + batch, H])
         }
+        // The reset workspaces, only ever grown by chunks with resets.
+        if resets && previous.shape[0] < rows { previous = Tensor(zeros: [rows, H]) }
+        if resets && stepGradient.shape[0] < batch { stepGradient = Tensor(zeros: [batch, H]) }
     }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
+        forward(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil)
+    }
+
+    public var supportsStateResets: Bool { true }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                        resets: StateResets?) -> MatrixRef<Scalar> {
         let H = outputSize, B = batch, rows = steps * batch
         precondition(inputs.rows == rows && inputs.cols == inputSize, "ElmanCell.forward: inputs \(inputs.rows)×\(inputs.cols), expected \(rows)×\(inputSize)")
         precondition(state.rows == B && state.cols == H, "ElmanCell.forward: state \(state.rows)×\(state.cols), expected \(B)×\(H)")
-        reserve(rows: rows, batch: B)
+        resets?.check(steps: steps, batch: batch, "ElmanCell.forward")
+        reserve(rows: rows, batch: B, resets: resets != nil)
         lastSteps = steps
         lastBatch = batch
         let A = pre.matrix.rows(0..<rows)
         let S = states.matrix.rows(0..<(rows + B))
+        // What step t reads as h_{t-1}: S's block t itself, or, with resets, its copy with the
+        // reset streams' rows zeroed.
+        let P = resets == nil ? S.rows(0..<rows) : previous.matrix.rows(0..<rows)
 
         // a = W x + b for all T·B rows at once.
         if let b {
@@ -113,7 +134,8 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
         // The recurrence: a_t += h_{t-1} Uᵀ; h_t = g(a_t).
         for t in 0..<steps {
             let at = A.rows(t * B..<(t + 1) * B)
-            gemm(S.rows(t * B..<(t + 1) * B), U.value.matrix, transposeB: true, into: at, beta: 1)
+            if let resets { copyRows(S.rows(t * B..<(t + 1) * B), into: P.rows(t * B..<(t + 1) * B), zeroing: resets, step: t) }
+            gemm(P.rows(t * B..<(t + 1) * B), U.value.matrix, transposeB: true, into: at, beta: 1)
             activation.apply(UnsafePointer(at.base), S.row((t + 1) * B), count: B * H)
         }
         for r in 0..<B { copyElements(from: S.row(rows + r), to: state.row(r), count: H) }
@@ -130,9 +152,19 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
+                 finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient, resets: nil)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                         finalStateGradient dHT: MatrixRef<Scalar>?, initialStateGradient dH0: MatrixRef<Scalar>?) {
+                         finalStateGradient dHT: MatrixRef<Scalar>?, initialStateGradient dH0: MatrixRef<Scalar>?,
+                         resets: StateResets?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
+        resets?.check(steps: steps, batch: B, "ElmanCell.backward")
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "ElmanCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
         precondition(inputs.rows == rows, "ElmanCell.backward: inputs do not match the last forward chunk")
         let A = pre.matrix.rows(0..<rows)
@@ -150,15 +182,24 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
             activation.gradient(preactivation: UnsafePointer(A.row(t * B)), output: UnsafePointer(S.row((t + 1) * B)),
                                 upstream: UnsafePointer(dH.row(t * B)), into: dA.row(t * B), count: B * H)
             if t > 0 {
-                gemm(dA.rows(block), U.value.matrix, into: dH.rows((t - 1) * B..<t * B), beta: 1)
+                if let resets, resets.anyReset(atStep: t) {
+                    // A reset stream's h_{t-1} did not feed step t: only the others get da_t U.
+                    let scratch = stepGradient.matrix.rows(0..<B)
+                    gemm(dA.rows(block), U.value.matrix, into: scratch)
+                    addRows(scratch, into: dH.rows((t - 1) * B..<t * B), skipping: resets, step: t)
+                } else {
+                    gemm(dA.rows(block), U.value.matrix, into: dH.rows((t - 1) * B..<t * B), beta: 1)
+                }
             } else if let dH0 {
                 precondition(dH0.rows == B && dH0.cols == H, "ElmanCell.backward: initial state gradient \(dH0.rows)×\(dH0.cols), expected \(B)×\(H)")
                 gemm(dA.rows(block), U.value.matrix, into: dH0)   // dh_0 = da_1 U
+                if let resets { zeroRows(dH0, reset: resets, step: 0) }
             }
         }
-        // Parameter gradients over the whole chunk: dU += Σ_t da_tᵀ h_{t-1}, dW += Σ_t da_tᵀ x_t,
-        // db += Σ da_t (both biases alike with `.split`).
-        gemm(dA, transposeA: true, S.rows(0..<rows), into: U.grad.matrix, beta: 1)
+        // Parameter gradients over the whole chunk: dU += Σ_t da_tᵀ h_{t-1} (zero where reset),
+        // dW += Σ_t da_tᵀ x_t, db += Σ da_t (both biases alike with `.split`).
+        let P = resets == nil ? S.rows(0..<rows) : previous.matrix.rows(0..<rows)
+        gemm(dA, transposeA: true, P, into: U.grad.matrix, beta: 1)
         gemm(dA, transposeA: true, inputs, into: W.grad.matrix, beta: 1)
         if let b { addColumnSums(of: dA, ones: ones.data, into: b) }
         if let bHH { addColumnSums(of: dA, ones: ones.data, into: bHH) }

@@ -55,6 +55,11 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
     private var dHiddenGates: Tensor<Scalar>
     /// (T·B): ones, for column sums through GEMM.
     private var ones: Tensor<Scalar>
+    /// (T·B, H), chunks with resets only: block t is h_{t-1} as step t read it, the rows of the
+    /// streams reset before step t zeroed.
+    private var previous = Tensor<Scalar>(zeros: [0, 0])
+    /// (B, H), chunks with resets only: dĥ_t U before the reset rows are left out.
+    private var stepGradient = Tensor<Scalar>(zeros: [0, 0])
     private var lastSteps = 0
     private var lastBatch = 0
 
@@ -83,8 +88,11 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, bias: bias == .split, namePrefix: namePrefix)
     }
 
-    private func reserve(rows: Int, batch: Int) {
+    private func reserve(rows: Int, batch: Int, resets: Bool) {
         let H = outputSize
+        // The reset workspaces, only ever grown by chunks with resets.
+        if resets && previous.shape[0] < rows { previous = Tensor(zeros: [rows, H]) }
+        if resets && stepGradient.shape[0] < batch { stepGradient = Tensor(zeros: [batch, H]) }
         if inputGates.shape[0] < rows {
             inputGates = Tensor(zeros: [rows, 3 * H])
             hiddenGates = Tensor(zeros: [rows, 3 * H])
@@ -101,14 +109,27 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
+        forward(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil)
+    }
+
+    public var supportsStateResets: Bool { true }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                        resets: StateResets?) -> MatrixRef<Scalar> {
         let H = outputSize, G = 3, B = batch, rows = steps * batch
         precondition(inputs.rows == rows && inputs.cols == inputSize, "GRUCell.forward: inputs \(inputs.rows)×\(inputs.cols), expected \(rows)×\(inputSize)")
         precondition(state.rows == B && state.cols == H, "GRUCell.forward: state \(state.rows)×\(state.cols), expected \(B)×\(H)")
-        reserve(rows: rows, batch: B)
+        resets?.check(steps: steps, batch: batch, "GRUCell.forward")
+        reserve(rows: rows, batch: B, resets: resets != nil)
         lastSteps = steps
         lastBatch = batch
         let AX = inputGates.matrix.rows(0..<rows), AH = hiddenGates.matrix.rows(0..<rows)
         let Hs = hidden.matrix.rows(0..<(rows + B))
+        // What step t reads as h_{t-1}: block t of Hs, or, with resets, its copy with the reset
+        // streams' rows zeroed.
+        let P = resets == nil ? Hs.rows(0..<rows) : previous.matrix.rows(0..<rows)
 
         // a = W x + b_ih for all T·B rows and all three gates at once; ĥ starts as b_hh.
         if let bIH, let bHH {
@@ -123,13 +144,14 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
         for r in 0..<B { copyElements(from: state.row(r), to: Hs.row(r), count: H) }
 
         for t in 0..<steps {
+            if let resets { copyRows(Hs.rows(t * B..<(t + 1) * B), into: P.rows(t * B..<(t + 1) * B), zeroing: resets, step: t) }
             // ĥ_t = U h_{t-1} + b_hh: one GEMM for all gates.
-            gemm(Hs.rows(t * B..<(t + 1) * B), U.value.matrix, transposeB: true, into: AH.rows(t * B..<(t + 1) * B),
+            gemm(P.rows(t * B..<(t + 1) * B), U.value.matrix, transposeB: true, into: AH.rows(t * B..<(t + 1) * B),
                  beta: bHH == nil ? 0 : 1)
             // Gate values in place of a, then h_t: one fused pass per row.
             for r in 0..<B {
                 let n = t * B + r
-                Self.stepRow(gates: AX.row(n), hiddenGates: AH.row(n), hPrev: Hs.row(n), h: Hs.row(n + B), hidden: H)
+                Self.stepRow(gates: AX.row(n), hiddenGates: AH.row(n), hPrev: P.row(n), h: Hs.row(n + B), hidden: H)
             }
         }
         for r in 0..<B { copyElements(from: Hs.row(rows + r), to: state.row(r), count: H) }
@@ -164,9 +186,19 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
+                 finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient, resets: nil)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                         finalStateGradient dHT: MatrixRef<Scalar>?, initialStateGradient dH0: MatrixRef<Scalar>?) {
+                         finalStateGradient dHT: MatrixRef<Scalar>?, initialStateGradient dH0: MatrixRef<Scalar>?,
+                         resets: StateResets?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
+        resets?.check(steps: steps, batch: B, "GRUCell.backward")
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "GRUCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
         precondition(inputs.rows == rows, "GRUCell.backward: inputs do not match the last forward chunk")
         if let dH0 {
@@ -180,17 +212,18 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
         let gatesX = inputGates.matrix.rows(0..<rows), AH = hiddenGates.matrix.rows(0..<rows)
         let dAX = dInputGates.matrix.rows(0..<rows), dAH = dHiddenGates.matrix.rows(0..<rows)
         let Hs = hidden.matrix.rows(0..<(rows + B))
+        let P = resets == nil ? Hs.rows(0..<rows) : previous.matrix.rows(0..<rows)
 
         // Last step first. With dh_t (from the output and from step t+1):
         //   dn = dh ⊙ (1 − z);  dz = dh ⊙ (h_{t-1} − n)
         //   da_n = dn ⊙ (1 − n²);  dĥ_n = da_n ⊙ r;  dr = da_n ⊙ ĥ_n
         //   da_r = dĥ_r = dr ⊙ r(1−r);  da_z = dĥ_z = dz ⊙ z(1−z)
-        //   dh_{t-1} += dh ⊙ z + dĥ_t U
+        //   dh_{t-1} += dh ⊙ z + dĥ_t U   (neither for a stream reset before step t)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             for r in 0..<B {
                 let n = t * B + r
                 let g = gatesX.row(n), ah = AH.row(n), dax = dAX.row(n), dah = dAH.row(n)
-                let dh = dH.row(n), hPrev = Hs.row(n)
+                let dh = dH.row(n), hPrev = P.row(n)
                 for j in 0..<H {
                     let reset = g[j], z = g[H + j], newGate = g[2 * H + j], dhj = dh[j]
                     let daN = dhj * (1 - z) * (1 - newGate * newGate)
@@ -200,7 +233,9 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
                     dax[H + j] = daZ; dah[H + j] = daZ
                     dax[2 * H + j] = daN; dah[2 * H + j] = daN * reset
                 }
-                if t > 0 {
+                if let resets, resets.isReset(step: t, stream: r) {
+                    if t == 0, let dH0 { dH0.row(r).update(repeating: 0, count: H) }
+                } else if t > 0 {
                     let dhPrev = dH.row(n - B), z = g + H
                     for j in 0..<H { dhPrev[j] += dh[j] * z[j] }
                 } else if let dH0 {
@@ -208,7 +243,13 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
                     for j in 0..<H { dhPrev[j] = dh[j] * z[j] }   // overwritten: nothing flows in from before the chunk
                 }
             }
-            if t > 0 {
+            if let resets, resets.anyReset(atStep: t) {
+                if let previousGradient = t > 0 ? dH.rows((t - 1) * B..<t * B) : dH0 {
+                    let scratch = stepGradient.matrix.rows(0..<B)
+                    gemm(dAH.rows(t * B..<(t + 1) * B), U.value.matrix, into: scratch)
+                    addRows(scratch, into: previousGradient, skipping: resets, step: t)
+                }
+            } else if t > 0 {
                 gemm(dAH.rows(t * B..<(t + 1) * B), U.value.matrix, into: dH.rows((t - 1) * B..<t * B), beta: 1)
             } else if let dH0 {
                 gemm(dAH.rows(0..<B), U.value.matrix, into: dH0, beta: 1)
@@ -216,7 +257,7 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
         }
         // Over the whole chunk: dU += Σ_t dĥ_tᵀ h_{t-1}, db_hh += Σ dĥ_t, dW += Σ_t da_tᵀ x_t,
         // db_ih += Σ da_t, dx = da W.
-        gemm(dAH, transposeA: true, Hs.rows(0..<rows), into: U.grad.matrix, beta: 1)
+        gemm(dAH, transposeA: true, P, into: U.grad.matrix, beta: 1)
         gemm(dAX, transposeA: true, inputs, into: W.grad.matrix, beta: 1)
         if let bIH { addColumnSums(of: dAX, ones: ones.data, into: bIH) }
         if let bHH { addColumnSums(of: dAH, ones: ones.data, into: bHH) }

@@ -60,6 +60,12 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
     private var ones: Tensor<Scalar>
     /// (4H): the bias added to every row (b, or b_ih + b_hh).
     private var biasSum: Tensor<Scalar>
+    /// (T·B, H) each, chunks with resets only: block t is h_{t-1} and c_{t-1} as step t read
+    /// them, the rows of the streams reset before step t zeroed.
+    private var previousHidden = Tensor<Scalar>(zeros: [0, 0])
+    private var previousCells = Tensor<Scalar>(zeros: [0, 0])
+    /// (B, H), chunks with resets only: da_t U before the reset rows are left out.
+    private var stepGradient = Tensor<Scalar>(zeros: [0, 0])
     private var lastSteps = 0
     private var lastBatch = 0
 
@@ -89,8 +95,14 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
         biasSum = Tensor(zeros: [G * H])
     }
 
-    private func reserve(rows: Int, batch: Int) {
+    private func reserve(rows: Int, batch: Int, resets: Bool) {
         let H = outputSize
+        // The reset workspaces, only ever grown by chunks with resets.
+        if resets && previousHidden.shape[0] < rows {
+            previousHidden = Tensor(zeros: [rows, H])
+            previousCells = Tensor(zeros: [rows, H])
+        }
+        if resets && stepGradient.shape[0] < batch { stepGradient = Tensor(zeros: [batch, H]) }
         if gates.shape[0] < rows {
             gates = Tensor(zeros: [rows, 4 * H])
             dGates = Tensor(zeros: [rows, 4 * H])
@@ -110,15 +122,29 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
+        forward(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil)
+    }
+
+    public var supportsStateResets: Bool { true }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                        resets: StateResets?) -> MatrixRef<Scalar> {
         let H = outputSize, G = 4, B = batch, rows = steps * batch
         precondition(inputs.rows == rows && inputs.cols == inputSize, "LSTMCell.forward: inputs \(inputs.rows)×\(inputs.cols), expected \(rows)×\(inputSize)")
         precondition(state.rows == B && state.cols == 2 * H, "LSTMCell.forward: state \(state.rows)×\(state.cols), expected \(B)×\(2 * H)")
-        reserve(rows: rows, batch: B)
+        resets?.check(steps: steps, batch: batch, "LSTMCell.forward")
+        reserve(rows: rows, batch: B, resets: resets != nil)
         lastSteps = steps
         lastBatch = batch
         let A = gates.matrix.rows(0..<rows)
         let Hs = hidden.matrix.rows(0..<(rows + B)), Cs = cells.matrix.rows(0..<(rows + B))
         let tanhC = tanhCells.matrix.rows(0..<rows)
+        // What step t reads as h_{t-1} and c_{t-1}: block t of Hs and Cs, or, with resets, their
+        // copies with the reset streams' rows zeroed.
+        let PH = resets == nil ? Hs.rows(0..<rows) : previousHidden.matrix.rows(0..<rows)
+        let PC = resets == nil ? Cs.rows(0..<rows) : previousCells.matrix.rows(0..<rows)
 
         // a = W x + b for all T·B rows and all four gates at once.
         if let b {
@@ -135,12 +161,16 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
         }
 
         for t in 0..<steps {
+            if let resets {
+                copyRows(Hs.rows(t * B..<(t + 1) * B), into: PH.rows(t * B..<(t + 1) * B), zeroing: resets, step: t)
+                copyRows(Cs.rows(t * B..<(t + 1) * B), into: PC.rows(t * B..<(t + 1) * B), zeroing: resets, step: t)
+            }
             // a_t += h_{t-1} Uᵀ: one GEMM for all gates.
-            gemm(Hs.rows(t * B..<(t + 1) * B), U.value.matrix, transposeB: true, into: A.rows(t * B..<(t + 1) * B), beta: 1)
+            gemm(PH.rows(t * B..<(t + 1) * B), U.value.matrix, transposeB: true, into: A.rows(t * B..<(t + 1) * B), beta: 1)
             // Gate values in place, then c_t and h_t: one fused pass per row.
             for r in 0..<B {
                 let n = t * B + r
-                Self.stepRow(gates: A.row(n), cPrev: Cs.row(n), c: Cs.row(n + B), tanhC: tanhC.row(n), h: Hs.row(n + B), hidden: H)
+                Self.stepRow(gates: A.row(n), cPrev: PC.row(n), c: Cs.row(n + B), tanhC: tanhC.row(n), h: Hs.row(n + B), hidden: H)
             }
         }
         for r in 0..<B {
@@ -181,14 +211,26 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
+                 finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient, resets: nil)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(inputs: MatrixRef<Scalar>, outputGradient dH: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                         finalStateGradient dST: MatrixRef<Scalar>?, initialStateGradient dS0: MatrixRef<Scalar>?) {
+                         finalStateGradient dST: MatrixRef<Scalar>?, initialStateGradient dS0: MatrixRef<Scalar>?,
+                         resets: StateResets?) {
         let H = outputSize, B = lastBatch, steps = lastSteps, rows = steps * B
+        resets?.check(steps: steps, batch: B, "LSTMCell.backward")
         precondition(dH.rows == rows && dH.cols == H && dH.isContiguous, "LSTMCell.backward: output gradient \(dH.rows)×\(dH.cols), expected \(rows)×\(H)")
         precondition(inputs.rows == rows, "LSTMCell.backward: inputs do not match the last forward chunk")
         let A = gates.matrix.rows(0..<rows), dA = dGates.matrix.rows(0..<rows)
         let Hs = hidden.matrix.rows(0..<(rows + B)), Cs = cells.matrix.rows(0..<(rows + B))
         let tanhC = tanhCells.matrix.rows(0..<rows)
+        let PH = resets == nil ? Hs.rows(0..<rows) : previousHidden.matrix.rows(0..<rows)
+        let PC = resets == nil ? Cs.rows(0..<rows) : previousCells.matrix.rows(0..<rows)
         let dC = dCell.matrix.rows(0..<B)
         if let dST {
             // [dh_T | dc_T] from beyond the chunk: dh_T joins the output's gradient, dc_T starts the carry.
@@ -204,11 +246,12 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
         //   da_i = dc ⊙ g ⊙ i(1−i);  da_f = dc ⊙ c_{t-1} ⊙ f(1−f)
         //   da_g = dc ⊙ i ⊙ (1−g²);  da_o = dh ⊙ tanh c_t ⊙ o(1−o)
         //   dc_carry = dc ⊙ f;  dh_{t-1} += da_t U
+        // A stream reset before step t carries nothing to c_{t-1} and h_{t-1}.
         for t in stride(from: steps - 1, through: 0, by: -1) {
             for r in 0..<B {
                 let n = t * B + r
                 let a = A.row(n), da = dA.row(n)
-                let dh = dH.row(n), tc = tanhC.row(n), cPrev = Cs.row(n), dc = dC.row(r)
+                let dh = dH.row(n), tc = tanhC.row(n), cPrev = PC.row(n), dc = dC.row(r)
                 for j in 0..<H {
                     let i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j], tcj = tc[j]
                     let dcj = dc[j] + dh[j] * o * (1 - tcj * tcj)
@@ -218,9 +261,16 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
                     da[3 * H + j] = dh[j] * tcj * o * (1 - o)
                     dc[j] = dcj * f
                 }
+                if let resets, resets.isReset(step: t, stream: r) { dc.update(repeating: 0, count: H) }
             }
             if t > 0 {
-                gemm(dA.rows(t * B..<(t + 1) * B), U.value.matrix, into: dH.rows((t - 1) * B..<t * B), beta: 1)
+                if let resets, resets.anyReset(atStep: t) {
+                    let scratch = stepGradient.matrix.rows(0..<B)
+                    gemm(dA.rows(t * B..<(t + 1) * B), U.value.matrix, into: scratch)
+                    addRows(scratch, into: dH.rows((t - 1) * B..<t * B), skipping: resets, step: t)
+                } else {
+                    gemm(dA.rows(t * B..<(t + 1) * B), U.value.matrix, into: dH.rows((t - 1) * B..<t * B), beta: 1)
+                }
             }
         }
         // The initial state [h_0 | c_0]: dh_0 = da_1 U, and dc_0 is what the loop carried out
@@ -229,10 +279,11 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
             precondition(dS0.rows == B && dS0.cols == 2 * H, "LSTMCell.backward: initial state gradient \(dS0.rows)×\(dS0.cols), expected \(B)×\(2 * H)")
             gemm(dA.rows(0..<B), U.value.matrix, into: MatrixRef(dS0.base, rows: B, cols: H, ld: dS0.ld))
             for r in 0..<B { copyElements(from: dC.row(r), to: dS0.row(r) + H, count: H) }
+            if let resets { zeroRows(dS0, reset: resets, step: 0) }   // both h and c columns
         }
         // Over the whole chunk: dU += Σ_t da_tᵀ h_{t-1}, dW += Σ_t da_tᵀ x_t, db += Σ da_t
         // (both biases alike with `.split`), dx = da W.
-        gemm(dA, transposeA: true, Hs.rows(0..<rows), into: U.grad.matrix, beta: 1)
+        gemm(dA, transposeA: true, PH, into: U.grad.matrix, beta: 1)
         gemm(dA, transposeA: true, inputs, into: W.grad.matrix, beta: 1)
         if let b { addColumnSums(of: dA, ones: ones.data, into: b) }
         if let bHH { addColumnSums(of: dA, ones: ones.data, into: bHH) }

@@ -70,6 +70,8 @@ public final class LanguageModel<Scalar: BLASScalar> {
     private let outputDropout = Dropout<Scalar>(rate: 0)
     /// (T·B, H): the cell's outputs after dropout (the cell keeps its own outputs as its state).
     private var droppedOutputs = Tensor<Scalar>(zeros: [0])
+    /// (T·B): where the chunk's streams restart, refilled by every chunk given a reset token.
+    private let resets = StateResets()
 
     /// Assembles a model; the parts must agree on sizes.
     public init(embedding: Embedding<Scalar>, cell: any RecurrentCell<Scalar>, output: any OutputLayer<Scalar>) throws(ModelError) {
@@ -126,20 +128,27 @@ public final class LanguageModel<Scalar: BLASScalar> {
     ///   - inputs, targets: (T, B) token ids, time-major.
     ///   - state: (B, stateSize): the state the chunk starts from; replaced by the final state,
     ///     detached (no gradient will reach it from later chunks).
+    ///   - resetToken: when given (the `<eos>` id, for independent sentences), each stream's
+    ///     state is reset to zero before every step whose input is that token, the carried
+    ///     `state` included when the chunk starts with it (see `StateResets`). Nil, or a chunk
+    ///     without the token, runs exactly the path without resets.
     /// - Returns: the mean cross-entropy over the T·B positions. Gradients of that mean are
     ///   *added* into the parameters' gradients.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forwardBackward(inputs tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
-                                steps: Int, batch: Int, state: Tensor<Scalar>) -> Double {
+                                steps: Int, batch: Int, state: Tensor<Scalar>, resetBefore resetToken: Int32? = nil) -> Double {
         let rows = steps * batch
         precondition(rows > 0, "LanguageModel.forwardBackward: empty chunk")
         reserve(rows: rows)
+        let resets = self.resets(tokens: tokens, steps: steps, batch: batch, before: resetToken)
         let X = inputs.matrix.rows(0..<rows)
         embedding.forward(tokens: tokens, count: rows, into: X)
         let H = cell.outputSize
         if embeddingDropout.isActive { embeddingDropout.forward(X, generator: &dropoutGenerator) }
-        var hidden = cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix, dropoutGenerator: &dropoutGenerator)
+        var hidden = resets == nil
+            ? cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix, dropoutGenerator: &dropoutGenerator)
+            : cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix, resets: resets, dropoutGenerator: &dropoutGenerator)
         if outputDropout.isActive {
             if droppedOutputs.count < rows * H { droppedOutputs = Tensor(zeros: [rows * H]) }
             let dropped = MatrixRef(droppedOutputs.data, rows: rows, cols: H)
@@ -150,25 +159,48 @@ public final class LanguageModel<Scalar: BLASScalar> {
         let lossSum = output.lossAndGradient(hidden: hidden, targets: targets, gradScale: 1 / Scalar(rows), hiddenGradient: dH)
         if outputDropout.isActive { outputDropout.backward(dH) }
         let dX = inputGradient.matrix.rows(0..<rows)
-        cell.backward(inputs: X, outputGradient: dH, inputGradient: dX)
+        if let resets {
+            cell.backward(inputs: X, outputGradient: dH, inputGradient: dX, finalStateGradient: nil, initialStateGradient: nil, resets: resets)
+        } else {
+            cell.backward(inputs: X, outputGradient: dH, inputGradient: dX)
+        }
         if embeddingDropout.isActive { embeddingDropout.backward(dX) }
         embedding.backward(tokens: tokens, count: rows, gradient: dX)
         return lossSum / Double(rows)
     }
 
     /// Forward only: the summed cross-entropy over the chunk's T·B positions.
-    /// `state` is replaced by the final state.
+    /// `state` is replaced by the final state; `resetToken` as in `forwardBackward`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func loss(inputs tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
-                     steps: Int, batch: Int, state: Tensor<Scalar>) -> Double {
+                     steps: Int, batch: Int, state: Tensor<Scalar>, resetBefore resetToken: Int32? = nil) -> Double {
         let rows = steps * batch
         precondition(rows > 0, "LanguageModel.loss: empty chunk")
         reserve(rows: rows)
         let X = inputs.matrix.rows(0..<rows)
         embedding.forward(tokens: tokens, count: rows, into: X)
-        let hidden = cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix)
+        let hidden = cellForward(X, tokens: tokens, steps: steps, batch: batch, state: state, resetBefore: resetToken)
         return output.loss(hidden: hidden, targets: targets)
+    }
+
+    /// The cell's evaluation forward over embedded inputs `X` (T·B, E) of `tokens` (T, B), with
+    /// the state reset before every input equal to `resetToken` when given: the cell outputs
+    /// (T·B, H), valid until the next forward. For scorers that read the output layer
+    /// themselves (`rnnlab eval`'s per-token probabilities).
+    public func cellForward(_ X: MatrixRef<Scalar>, tokens: UnsafePointer<Int32>, steps: Int, batch: Int,
+                            state: Tensor<Scalar>, resetBefore resetToken: Int32?) -> MatrixRef<Scalar> {
+        if let resets = resets(tokens: tokens, steps: steps, batch: batch, before: resetToken) {
+            return cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix, resets: resets)
+        }
+        return cell.forward(inputs: X, steps: steps, batch: batch, state: state.matrix)
+    }
+
+    /// The chunk's reset mask, or nil when there is no reset token or the chunk never reads it.
+    private func resets(tokens: UnsafePointer<Int32>, steps: Int, batch: Int, before token: Int32?) -> StateResets? {
+        guard let token else { return nil }
+        precondition(cell.supportsStateResets, "LanguageModel: \(cell.summary) cannot reset its state (supportsStateResets is false)")
+        return resets.mark(tokens: tokens, steps: steps, batch: batch, before: token) > 0 ? resets : nil
     }
 
     /// One step for `batch` streams, for sampling: log-probabilities of the next token (B, V)

@@ -82,6 +82,29 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     /// The columns of a stream's state row that hold an LSTM's memory c_t (for a stack, the top
     /// layer's), or nil when the cell (the top layer) has none. The default is nil.
     var memoryStateColumns: Range<Int>? { get }
+
+    /// Whether the cell can restart streams from the zero state inside a chunk (`StateResets`,
+    /// `training.independent_sentences`). True for every built-in cell (a stack: when all its
+    /// layers can); the default, for plugin cells, is false.
+    var supportsStateResets: Bool { get }
+
+    /// Runs the chunk forward as `forward(inputs:steps:batch:state:)`, with stream b's state set
+    /// to zero before step t wherever `resets` says so (`resets` made for T × B). With `resets`
+    /// nil this runs exactly the form without it. The default, for cells that do not provide
+    /// it, stops with a precondition failure when given a mask: check `supportsStateResets`.
+    func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                 resets: StateResets?) -> MatrixRef<Scalar>
+
+    /// The training forward with resets: as `forward(inputs:steps:batch:state:resets:)`, drawing
+    /// dropout masks as `forward(inputs:steps:batch:state:dropoutGenerator:)` does.
+    func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                 resets: StateResets?, dropoutGenerator: inout Xoshiro256) -> MatrixRef<Scalar>
+
+    /// Backpropagates through the last forward chunk, which ran with `resets` (the same mask,
+    /// or nil when it ran without): as the five-argument form, with no gradient flowing through
+    /// a reset (into the state before it, nor, at step 0, into `initialStateGradient`).
+    func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                  finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?, resets: StateResets?)
 }
 
 extension RecurrentCell {
@@ -101,5 +124,27 @@ extension RecurrentCell {
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
                         dropoutGenerator: inout Xoshiro256) -> MatrixRef<Scalar> {
         forward(inputs: inputs, steps: steps, batch: batch, state: state)
+    }
+
+    public var supportsStateResets: Bool { false }
+
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                        resets: StateResets?) -> MatrixRef<Scalar> {
+        precondition(resets == nil, "\(summary): this cell does not reset its state inside a chunk (supportsStateResets is false)")
+        return forward(inputs: inputs, steps: steps, batch: batch, state: state)
+    }
+
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                        resets: StateResets?, dropoutGenerator: inout Xoshiro256) -> MatrixRef<Scalar> {
+        guard let resets else { return forward(inputs: inputs, steps: steps, batch: batch, state: state, dropoutGenerator: &dropoutGenerator) }
+        // A cell without dropout of its own (the built-in single layers) draws nothing.
+        return forward(inputs: inputs, steps: steps, batch: batch, state: state, resets: resets)
+    }
+
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?, resets: StateResets?) {
+        precondition(resets == nil, "\(summary): this cell does not reset its state inside a chunk (supportsStateResets is false)")
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
+                 finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient)
     }
 }

@@ -37,6 +37,8 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
 
     /// Column where each layer's state starts in a stream's state row.
     private let stateOffsets: [Int]
+    /// The largest H_l: the width of the gradient buffers (kept, so that no chunk maps the layers).
+    private let widestOutput: Int
     /// One op per boundary between layers (L−1).
     private let dropouts: [Dropout<Scalar>]
     /// (T·B, H_{l−1}) for l = 1…L−1: what layer l read in the last forward (layer l−1's
@@ -66,6 +68,8 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         for layer in layers { offsets.append(total); total += layer.stateSize }
         stateOffsets = offsets
         stateSize = total
+        widestOutput = layers.map { $0.outputSize }.max() ?? 0
+        supportsStateResets = layers.allSatisfy { $0.supportsStateResets }
         dropouts = (0..<(layers.count - 1)).map { _ in Dropout(rate: dropout) }
         layerInputs = layers.dropFirst().map { Tensor(zeros: [0, $0.inputSize]) }
         gradients = [Tensor(zeros: [0]), Tensor(zeros: [0])]
@@ -88,7 +92,7 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         for l in 1..<max(1, layers.count) where layerInputs[l - 1].shape[0] < rows {
             layerInputs[l - 1] = Tensor(zeros: [rows, layers[l].inputSize])
         }
-        let widest = layers.map { $0.outputSize }.max() ?? 0
+        let widest = widestOutput
         if gradients[0].count < rows * widest {
             gradients = [Tensor(zeros: [rows * widest]), Tensor(zeros: [rows * widest])]
         }
@@ -101,15 +105,32 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
 
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
         var unused = Xoshiro256(seed: 0)
-        return run(inputs: inputs, steps: steps, batch: batch, state: state, dropoutGenerator: &unused, training: false)
+        return run(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil, dropoutGenerator: &unused, training: false)
     }
 
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
                         dropoutGenerator: inout Xoshiro256) -> MatrixRef<Scalar> {
-        run(inputs: inputs, steps: steps, batch: batch, state: state, dropoutGenerator: &dropoutGenerator, training: true)
+        run(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil, dropoutGenerator: &dropoutGenerator, training: true)
     }
 
-    private func run(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+    /// True when every layer can reset its state: a reset restarts every layer of the stream.
+    /// Stored: the language model asks for every chunk with resets, and iterating the layers
+    /// allocates in a debug build.
+    public let supportsStateResets: Bool
+
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                        resets: StateResets?) -> MatrixRef<Scalar> {
+        var unused = Xoshiro256(seed: 0)
+        return run(inputs: inputs, steps: steps, batch: batch, state: state, resets: resets, dropoutGenerator: &unused, training: false)
+    }
+
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
+                        resets: StateResets?, dropoutGenerator: inout Xoshiro256) -> MatrixRef<Scalar> {
+        run(inputs: inputs, steps: steps, batch: batch, state: state, resets: resets, dropoutGenerator: &dropoutGenerator, training: true)
+    }
+
+    /// Every layer runs with the same resets (`nil`: each layer's form without them).
+    private func run(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>, resets: StateResets?,
                      dropoutGenerator: inout Xoshiro256, training: Bool) -> MatrixRef<Scalar> {
         let rows = steps * batch
         precondition(state.rows == batch && state.cols == stateSize, "StackedCell.forward: state \(state.rows)×\(state.cols), expected \(batch)×\(stateSize)")
@@ -118,9 +139,16 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         var x = inputs
         for l in 0..<layers.count {
             let layerState = stateSlice(state, layer: l)
-            let out = training
-                ? layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, dropoutGenerator: &dropoutGenerator)
-                : layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState)
+            let out: MatrixRef<Scalar>
+            if let resets {
+                out = training
+                    ? layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, resets: resets, dropoutGenerator: &dropoutGenerator)
+                    : layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, resets: resets)
+            } else {
+                out = training
+                    ? layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState, dropoutGenerator: &dropoutGenerator)
+                    : layers[l].forward(inputs: x, steps: steps, batch: batch, state: layerState)
+            }
             if l == layers.count - 1 { return out }
             // Layer l's outputs are also its recurrent state: the next layer reads a copy, dropped
             // out while training.
@@ -163,6 +191,14 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
     /// between layers: the state is the undropped h).
     public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
                          finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
+                 finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient, resets: nil)
+    }
+
+    /// As the five-argument form, each layer given the same `resets` (`nil`: each layer's form
+    /// without them).
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?, resets: StateResets?) {
         let rows = lastRows
         precondition(inputs.rows == rows, "StackedCell.backward: inputs do not match the last forward chunk")
         if let dS0 = initialStateGradient {
@@ -173,17 +209,22 @@ public final class StackedCell<Scalar: BLASScalar>: RecurrentCell {
         }
         var dOut = outputGradient
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
-            let dLayerState = initialStateGradient.map { stateSlice($0, layer: l) }
-            let dLayerFinal = finalStateGradient.map { stateSlice($0, layer: l) }
-            if l == 0 {
-                layers[0].backward(inputs: inputs, outputGradient: dOut, inputGradient: inputGradient,
+            // Not Optional.map: its closure context is allocated on every call in a debug build.
+            var dLayerState: MatrixRef<Scalar>?, dLayerFinal: MatrixRef<Scalar>?
+            if let dS0 = initialStateGradient { dLayerState = stateSlice(dS0, layer: l) }
+            if let dST = finalStateGradient { dLayerFinal = stateSlice(dST, layer: l) }
+            let x = l == 0 ? inputs : layerInputs[l - 1].matrix.rows(0..<rows)
+            // d loss / d (layer l's inputs): the caller's buffer for layer 0, else the gradient
+            // buffer that dOut does not use.
+            let dIn = l == 0 ? inputGradient : MatrixRef(gradients[l % 2].data, rows: rows, cols: layers[l].inputSize)
+            if let resets {
+                layers[l].backward(inputs: x, outputGradient: dOut, inputGradient: dIn,
+                                   finalStateGradient: dLayerFinal, initialStateGradient: dLayerState, resets: resets)
+            } else {
+                layers[l].backward(inputs: x, outputGradient: dOut, inputGradient: dIn,
                                    finalStateGradient: dLayerFinal, initialStateGradient: dLayerState)
-                return
             }
-            // d loss / d (layer l's inputs) lands in the gradient buffer that dOut does not use.
-            let dIn = MatrixRef(gradients[l % 2].data, rows: rows, cols: layers[l].inputSize)
-            layers[l].backward(inputs: layerInputs[l - 1].matrix.rows(0..<rows), outputGradient: dOut, inputGradient: dIn,
-                               finalStateGradient: dLayerFinal, initialStateGradient: dLayerState)
+            guard l > 0, let dIn else { return }
             dropouts[l - 1].backward(dIn)
             dOut = dIn
         }

@@ -22,9 +22,12 @@ public struct EvaluationResult: Sendable, Equatable {
 
 /// Scores every target of `data` with the state carried from chunk to chunk, starting from zeros.
 ///
-/// The chunk length does not change the result (no gradient is cut); a long one keeps the
-/// output GEMM large. Evaluating does not touch the parameters or their gradients.
-public func evaluate<Scalar: BLASScalar>(_ model: LanguageModel<Scalar>, on data: TokenBatches, chunkLength: Int = 128) -> EvaluationResult {
+/// With `resetToken` (the `<eos>` id: independent sentences) the state is reset to zero before
+/// every input equal to it, within a chunk and across chunk boundaries alike. The chunk length
+/// does not change the result (no gradient is cut); a long one keeps the output GEMM large.
+/// Evaluating does not touch the parameters or their gradients.
+public func evaluate<Scalar: BLASScalar>(_ model: LanguageModel<Scalar>, on data: TokenBatches, chunkLength: Int = 128,
+                                         resetBefore resetToken: Int32? = nil) -> EvaluationResult {
     let state = model.zeroState(batch: data.batchSize)
     var total = 0.0
     var count = 0
@@ -32,7 +35,8 @@ public func evaluate<Scalar: BLASScalar>(_ model: LanguageModel<Scalar>, on data
         for start in data.chunkStarts(bptt: chunkLength) {
             let n = data.chunkLength(at: start, bptt: chunkLength)
             let inputs = tokens.baseAddress! + start * data.batchSize
-            total += model.loss(inputs: inputs, targets: inputs + data.batchSize, steps: n, batch: data.batchSize, state: state)
+            total += model.loss(inputs: inputs, targets: inputs + data.batchSize, steps: n, batch: data.batchSize, state: state,
+                                resetBefore: resetToken)
             count += n * data.batchSize
         }
     }

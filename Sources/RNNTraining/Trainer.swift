@@ -36,6 +36,11 @@ public struct TrainingOptions: Sendable {
     public var divergenceFactor: Double
     /// Chunk length for evaluation (any length gives the same loss; longer is faster).
     public var evalChunkLength: Int
+    /// Independent sentences while training: each stream's state is reset to zero before every
+    /// input equal to this token (the `<eos>` id); nil carries the state across sentences.
+    public var trainResetToken: Int32? = nil
+    /// The same for validation (and, in the runner, the test evaluation).
+    public var evalResetToken: Int32? = nil
 
     public init(bptt: Int, clip: Double? = nil, epochs: Int? = nil, maxSteps: Int? = nil,
                 timeBudget: Double? = nil, evalEvery: Int? = nil, logEvery: Int = 50,
@@ -171,7 +176,7 @@ public final class Trainer<Scalar: BLASScalar> {
             if average != nil { for (p, w) in zip(model.parameters, iterateCopy!) { p.value.copy(from: w) } }
         }
         let started = ContinuousClock.now
-        let result = evaluate(model, on: valid, chunkLength: options.evalChunkLength)
+        let result = evaluate(model, on: valid, chunkLength: options.evalChunkLength, resetBefore: options.evalResetToken)
         validationSeconds += (ContinuousClock.now - started).inSeconds
         validations += 1
         let bestBefore = progress.bestValidLoss
@@ -253,7 +258,8 @@ public final class Trainer<Scalar: BLASScalar> {
                     }
                     let t0 = clock.now
                     model.zeroGradients()
-                    let loss = model.forwardBackward(inputs: inputs, targets: inputs + B, steps: n, batch: B, state: hiddenState)
+                    let loss = model.forwardBackward(inputs: inputs, targets: inputs + B, steps: n, batch: B, state: hiddenState,
+                                                     resetBefore: options.trainResetToken)
                     let clip = clipScale(model.parameters, maxNorm: options.clip)
                     let limit = progress.initialLoss.map { $0 * options.divergenceFactor } ?? .infinity
                     if !loss.isFinite || !clip.norm.isFinite || loss > limit {

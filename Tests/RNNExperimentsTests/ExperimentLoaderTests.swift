@@ -119,6 +119,9 @@ final class ExperimentLoaderTests: XCTestCase {
               log_every: 100
               checkpoint_every: 1000
               threads: null
+              independent_sentences:
+                train: false
+                eval: false
             diagnostics:
               gradient_through_time: null
 
@@ -279,7 +282,7 @@ final class ExperimentLoaderTests: XCTestCase {
             (replacing("training: {}", "training: {clip: -1}"), "exp.yaml:4:18: training.clip: -1 is out of range; expected a number > 0"),
             (replacing("training: {}", "training: {clip: .nan}"), "exp.yaml:4:18: training.clip: .nan is not a finite number; expected a number > 0"),
             (replacing("training: {}", "training: {lr: 1}"),
-             "exp.yaml:4:12: training.lr: unknown key (valid: batch_size, bptt, checkpoint_every, clip, epochs, eval_batch_size, eval_every, log_every, max_steps, optimizer, schedule, threads, time_budget)"),
+             "exp.yaml:4:12: training.lr: unknown key (valid: batch_size, bptt, checkpoint_every, clip, epochs, eval_batch_size, eval_every, independent_sentences, log_every, max_steps, optimizer, schedule, threads, time_budget)"),
             (replacing("training: {}", "training: []"), "exp.yaml:4:11: training: expected a mapping, got a sequence"),
         ]
         for (text, expected) in cases {

@@ -88,7 +88,7 @@ final class CLIBadInputTests: XCTestCase {
         try expect(replacing: "training:", with: "trainig:",
                    "exp.yaml:12:1: trainig: unknown key; did you mean training? (valid: data, description, diagnostics, model, name, seed, sweep, training)")
         try expect(replacing: "  threads: 1", with: "  colour: blue",
-                   "exp.yaml:20:3: training.colour: unknown key (valid: batch_size, bptt, checkpoint_every, clip, epochs, eval_batch_size, eval_every, log_every, max_steps, optimizer, schedule, threads, time_budget)")
+                   "exp.yaml:20:3: training.colour: unknown key (valid: batch_size, bptt, checkpoint_every, clip, epochs, eval_batch_size, eval_every, independent_sentences, log_every, max_steps, optimizer, schedule, threads, time_budget)")
         try expect(replacing: "  threads: 1", with: "  optimizer: {name: sgd, momentum: 0.9}",
                    "exp.yaml:20:26: training.optimizer.momentum: unknown parameter of optimizer sgd (valid: lr)")
         try expect(replacing: "  threads: 1", with: "  optimizer: {name: adam, beta: 0.9}",
@@ -216,7 +216,7 @@ final class CLIBadInputTests: XCTestCase {
         try cli.fail(["run", "exp.yaml", "--results", "results", "--set", "training.lr"],
                      "--set training.lr:1:1: an override must look like key.path=value (for example training.lr=0.5).")
         try cli.fail(["run", "exp.yaml", "--results", "results", "--set", "training.lr=0.5"],
-                     "--set training.lr=0.5:1:10: training.lr: unknown key (valid: batch_size, bptt, checkpoint_every, clip, epochs, eval_batch_size, eval_every, log_every, max_steps, optimizer, schedule, threads, time_budget)")
+                     "--set training.lr=0.5:1:10: training.lr: unknown key (valid: batch_size, bptt, checkpoint_every, clip, epochs, eval_batch_size, eval_every, independent_sentences, log_every, max_steps, optimizer, schedule, threads, time_budget)")
         try cli.fail(["run", "exp.yaml", "--results", "results", "--set", "training.optimizer.lr=-1"],
                      "--set training.optimizer.lr=-1:1:23: training.optimizer.lr: -1 is out of range; expected a number > 0.")
         try cli.fail(["run", "exp.yaml", "--results", "results", "--set", "model.hidden_size=[8"],

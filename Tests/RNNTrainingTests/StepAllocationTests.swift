@@ -72,10 +72,17 @@ final class StepAllocationTests: XCTestCase {
 
     /// A small Elman model with the given output layer, its parameters drawn from a fixed seed.
     private func makeModel(_ output: OutputKind, bias: Bool, tied: Bool, vocabulary V: Int, tokens: [Int32],
-                           softmaxThreads: Int) throws -> LanguageModel<Float> {
+                           softmaxThreads: Int, cell kind: String = "elman") throws -> LanguageModel<Float> {
         let E = 12, H = 12
         let embedding = Embedding<Float>(vocabularySize: V, embeddingSize: E)
-        let cell = ElmanCell<Float>(inputSize: E, hiddenSize: H, activation: Tanh(), bias: true)
+        let cell: any RecurrentCell<Float>
+        switch kind {
+        case "lstm": cell = LSTMCell<Float>(inputSize: E, hiddenSize: H, bias: .split)
+        case "stack": cell = StackedCell<Float>(layers: [LSTMCell<Float>(inputSize: E, hiddenSize: H, bias: .split, namePrefix: "cell.l0."),
+                                                        ElmanCell<Float>(inputSize: H, hiddenSize: H, activation: Tanh(), bias: true, namePrefix: "cell.l1.")],
+                                               dropout: 0.2)
+        default: cell = ElmanCell<Float>(inputSize: E, hiddenSize: H, activation: Tanh(), bias: true)
+        }
         let layer: any OutputLayer<Float>
         switch output {
         case .full:
@@ -107,6 +114,7 @@ final class StepAllocationTests: XCTestCase {
     /// Trains two epochs and returns what the observer counted over the second.
     private func countSecondEpoch(output: OutputKind, optimizer kind: OptimizerKind, bias: Bool = true, tied: Bool = false,
                                   dropout: DropoutRates = DropoutRates(), vocabulary V: Int = 40, softmaxThreads: Int = 1,
+                                  resetToken: Int32? = nil, cell: String = "elman",
                                   file: StaticString = #filePath, line: UInt = #line) throws {
         try assertCounterWorks(file: file, line: line)
         let B = 4, bptt = 5, chunks = 8
@@ -114,7 +122,9 @@ final class StepAllocationTests: XCTestCase {
         // Skewed token frequencies, so that the class softmax's classes differ in size.
         let stream = (0..<(B * (bptt * chunks + 1))).map { _ in Int32(min(rng.next() % UInt64(V), rng.next() % UInt64(V))) }
         let valid = (0..<(2 * 3 * bptt)).map { _ in Int32(rng.next() % UInt64(V)) }
-        let model = try makeModel(output, bias: bias, tied: tied, vocabulary: V, tokens: stream, softmaxThreads: softmaxThreads)
+        let model = try makeModel(output, bias: bias, tied: tied, vocabulary: V, tokens: stream, softmaxThreads: softmaxThreads,
+                                  cell: cell)
+        if let resetToken { XCTAssertTrue(stream.contains(resetToken), "the stream should reset", file: file, line: line) }
         model.dropout = dropout
         let optimizer: any Optimizer<Float>
         var schedule: any LearningRateSchedule = ConstantSchedule(learningRate: 0.05)
@@ -131,15 +141,17 @@ final class StepAllocationTests: XCTestCase {
             schedule = BudgetSchedule(learningRate: 0.05, constantFraction: 0.25, shape: .cosine)
         }
         let train = TokenBatches(stream: stream, batchSize: B)
+        var options = TrainingOptions(bptt: bptt, clip: 0.5, epochs: 2, logEvery: 1, divergenceFactor: 100)
+        (options.trainResetToken, options.evalResetToken) = (resetToken, resetToken)
         let trainer = Trainer(model: model, optimizer: optimizer, schedule: schedule,
-                              train: train, valid: TokenBatches(stream: valid, batchSize: 2),
-                              options: TrainingOptions(bptt: bptt, clip: 0.5, epochs: 2, logEvery: 1, divergenceFactor: 100))
+                              train: train, valid: TokenBatches(stream: valid, batchSize: 2), options: options)
         let perEpoch = trainer.chunksPerEpoch
         XCTAssertEqual(perEpoch, chunks, file: file, line: line)
         let observer = CountingObserver(startStep: perEpoch + 1, stopStep: 2 * perEpoch)
         let outcome = trainer.run(observers: [observer])
         let label = "\(output.rawValue) softmax\(bias ? " with bias" : "")\(tied ? ", tied" : "")"
             + "\(dropout == DropoutRates() ? "" : ", dropout")\(softmaxThreads > 1 ? ", \(softmaxThreads) softmax threads" : ""), \(kind.rawValue)"
+            + (resetToken == nil ? "" : ", independent sentences") + (cell == "elman" ? "" : ", \(cell)")
         XCTAssertEqual(outcome.status, .completed, label, file: file, line: line)
         guard let allocations = observer.allocations else {
             return XCTFail("\(label): the counting window was never closed", file: file, line: line)
@@ -201,5 +213,17 @@ final class StepAllocationTests: XCTestCase {
 
     func testTiedNCEWithAdamAndDropoutAllocatesNothing() throws {
         try countSecondEpoch(output: .nce, optimizer: .adam, tied: true, dropout: DropoutRates(embedding: 0.2, output: 0.3))
+    }
+
+    /// Independent sentences: the reset mask and the cells' reset workspaces grow in epoch 1.
+    func testStateResetsAllocateNothing() throws {
+        try countSecondEpoch(output: .full, optimizer: .sgd, resetToken: 0)
+        try countSecondEpoch(output: .full, optimizer: .adam, dropout: DropoutRates(embedding: 0.1, output: 0.2), resetToken: 0, cell: "lstm")
+        try countSecondEpoch(output: .classes, optimizer: .adagrad, resetToken: 0, cell: "stack")
+    }
+
+    /// A stack (an LSTM under an Elman layer, dropout between them) without resets.
+    func testStackedCellsAllocateNothing() throws {
+        try countSecondEpoch(output: .full, optimizer: .sgd, cell: "stack")
     }
 }

@@ -28,8 +28,9 @@ public struct SweptKeys: Sendable, Equatable {
     }
 
     /// Keys whose absence means a value: config.yaml files written before `model.type` existed
-    /// are RNN runs.
-    static let implied: [String: String] = ["model.type": "rnn"]
+    /// are RNN runs, and before `training.independent_sentences` existed ran sentences together.
+    static let implied: [String: String] = ["model.type": "rnn", "training.independent_sentences.train": "false",
+                                            "training.independent_sentences.eval": "false"]
 
     /// The keys whose value differs between at least two of the `runs` that have it. A key
     /// only some runs have is not swept by being absent from the others: an n-gram run has no

@@ -86,6 +86,8 @@ public struct TrainingConfig: Sendable, Equatable {
     public var checkpointEvery: Int?
     /// BLAS and softmax threads; nil uses every core.
     public var threads: Int?
+    /// Where the state is reset at every `<eos>` (Mikolov's `-independent`); off by default.
+    public var independentSentences = IndependentSentences()
 
     public init(bptt: Int?, batchSize: Int, evalBatchSize: Int, epochs: Int?, maxSteps: Int?, timeBudget: Double?, optimizer: ComponentChoice, schedule: ComponentChoice, clip: Double?, evalEvery: Int?, logEvery: Int, checkpointEvery: Int?, threads: Int?) {
         self.bptt = bptt

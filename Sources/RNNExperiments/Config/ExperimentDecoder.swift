@@ -200,9 +200,11 @@ struct ExperimentDecoder {
         let logEvery = try training.int("log_every", min: 1, default: 100)!
         let checkpointEvery = try training.int("checkpoint_every", min: 1, default: 1000)
         let threads = try training.int("threads", min: 1, default: nil)
-        return TrainingConfig(bptt: bptt, batchSize: batchSize, evalBatchSize: evalBatchSize, epochs: epochs, maxSteps: maxSteps,
-                              timeBudget: timeBudget, optimizer: optimizer, schedule: schedule, clip: clip, evalEvery: evalEvery,
-                              logEvery: logEvery, checkpointEvery: checkpointEvery, threads: threads)
+        var config = TrainingConfig(bptt: bptt, batchSize: batchSize, evalBatchSize: evalBatchSize, epochs: epochs, maxSteps: maxSteps,
+                                    timeBudget: timeBudget, optimizer: optimizer, schedule: schedule, clip: clip, evalEvery: evalEvery,
+                                    logEvery: logEvery, checkpointEvery: checkpointEvery, threads: threads)
+        config.independentSentences = try independentSentences(&training)
+        return config
     }
 
     private func diagnostics(_ diagnostics: inout ConfigSection) throws -> DiagnosticsConfig {

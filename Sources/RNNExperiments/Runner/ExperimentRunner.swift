@@ -96,6 +96,9 @@ public struct ExperimentRunner {
         public var threads: Int
         /// The gradient-through-time probe, when `diagnostics.gradient_through_time` asks for it.
         public var gradientProbe: GradientThroughTimeProbe<Float>?
+        /// The `<eos>` id where `training.independent_sentences` resets the state, for training
+        /// and for evaluation; nil where the state runs across sentences.
+        public var resetTokens: (train: Int32?, eval: Int32?) = (nil, nil)
     }
 
     /// Loads the data and builds the model, checking every size against the data (RNN
@@ -119,17 +122,20 @@ public struct ExperimentRunner {
         try Self.checkMemory(config, vocabularySize: corpus.vocabulary.count, bptt: bptt)
         let threads = t.threads ?? BLASRuntime.availableCores
         let built = try Self.namingFile(config) { try registry.buildModel(config, corpus: corpus, threads: threads) }
+        let resetTokens = try Self.resetTokens(config, corpus: corpus, cell: built.model.cell)
         var gradientProbe: GradientThroughTimeProbe<Float>?
         if config.diagnostics.gradientThroughTimeEvery != nil {
             do { gradientProbe = try GradientThroughTimeProbe(model: built.model) } catch {
                 throw ExperimentError("\(error)", file: file, keyPath: "diagnostics.gradient_through_time")
             }
         }
-        return Prepared(config: config, corpus: corpus, built: built,
-                        train: TokenBatches(stream: corpus.train, batchSize: t.batchSize),
-                        valid: TokenBatches(stream: corpus.valid, batchSize: t.evalBatchSize),
-                        test: TokenBatches(stream: corpus.test, batchSize: t.evalBatchSize),
-                        bptt: bptt, threads: threads, gradientProbe: gradientProbe)
+        var prepared = Prepared(config: config, corpus: corpus, built: built,
+                                train: TokenBatches(stream: corpus.train, batchSize: t.batchSize),
+                                valid: TokenBatches(stream: corpus.valid, batchSize: t.evalBatchSize),
+                                test: TokenBatches(stream: corpus.test, batchSize: t.evalBatchSize),
+                                bptt: bptt, threads: threads, gradientProbe: gradientProbe)
+        prepared.resetTokens = resetTokens
+        return prepared
     }
 
     /// Refuses a model whose weights and training activations clearly cannot fit in memory, so
@@ -261,9 +267,10 @@ public struct ExperimentRunner {
         let t = config.training
         let built = prepared.built
         let model = built.model
-        let trainingOptions = TrainingOptions(
+        var trainingOptions = TrainingOptions(
             bptt: prepared.bptt, clip: t.clip, epochs: t.epochs, maxSteps: t.maxSteps, timeBudget: t.timeBudget,
             evalEvery: t.evalEvery, logEvery: t.logEvery, checkpointEvery: t.checkpointEvery)
+        (trainingOptions.trainResetToken, trainingOptions.evalResetToken) = prepared.resetTokens
         let trainer = Trainer(model: model, optimizer: built.optimizer, schedule: built.schedule,
                               train: prepared.train, valid: prepared.valid, options: trainingOptions)
         // Restored before anything is written, so that a checkpoint that does not fit leaves the folder as it was.
@@ -287,7 +294,8 @@ public struct ExperimentRunner {
         log.say("rnnlab \(rnnlabVersion): \(config.name) → \(directory)")
         log.say("  data: \(config.data.name), \(corpus.vocabulary.count) tokens in the vocabulary; train \(corpus.train.count), valid \(corpus.valid.count), test \(corpus.test.count) tokens")
         log.say("  model: \(modelText), \(model.parameterCount) parameters" + (model.dropout == DropoutRates() ? "" : ", dropout \(NumberFormat.plain(model.dropout.embedding))/\(NumberFormat.plain(model.dropout.output))"))
-        log.say("  training: bptt \(prepared.bptt), batch \(t.batchSize), \(built.optimizer.summary) lr \(NumberFormat.plain(built.learningRate)), \(built.schedule.summary), clip \(t.clip.map(NumberFormat.plain) ?? "none")")
+        log.say("  training: bptt \(prepared.bptt), batch \(t.batchSize), \(built.optimizer.summary) lr \(NumberFormat.plain(built.learningRate)), \(built.schedule.summary), clip \(t.clip.map(NumberFormat.plain) ?? "none")"
+                + (t.independentSentences.isEnabled ? ", \(t.independentSentences.summary)" : ""))
         log.say("  BLAS: \(blas)")
         if let floor = summary.floorPPL { log.say(String(format: "  entropy floor: perplexity %.3f", floor)) }
 
@@ -347,7 +355,8 @@ public struct ExperimentRunner {
         if outcome.status == .completed {
             // Test once, with the best weights on validation.
             trainer.restoreBestParameters()
-            let test = evaluate(model, on: prepared.test, chunkLength: trainingOptions.evalChunkLength)
+            let test = evaluate(model, on: prepared.test, chunkLength: trainingOptions.evalChunkLength,
+                                resetBefore: trainingOptions.evalResetToken)
             summary.testPPL = test.perplexity
             let report = EvaluationReport(step: p.step, epoch: p.epoch, tokens: p.tokens, split: "test", loss: test.loss, isBest: false)
             recorder.record(evaluation: report)

@@ -31,6 +31,9 @@ public struct TrainedModel {
     public var level: TokenLevel
     /// Which checkpoint was loaded.
     public var checkpointPath: String
+    /// For an RNN run: reset the state at every `<eos>` when scoring (true) or not (false),
+    /// whatever the run's `training.independent_sentences.eval` says; nil keeps the run's.
+    public var independentSentencesOverride: Bool? = nil
 
     /// Loads `runDirectory/checkpoint/best.ckpt` (or last.ckpt when no best exists yet), or the
     /// n-gram model of a kneser_ney run (`checkpoint/model.kn`).
@@ -92,13 +95,14 @@ public struct TrainedModel {
         return out
     }
 
-    /// Perplexity of a token stream, read as one stream with the state carried throughout: an
-    /// RNN predicts every token but the first; an n-gram model every token (the first from an
-    /// empty history), as its run's evaluations do.
+    /// Perplexity of a token stream, read as one stream with the state carried throughout (or,
+    /// for a run evaluated with independent sentences, reset at every `<eos>`): an RNN predicts
+    /// every token but the first; an n-gram model every token (the first from an empty
+    /// history), as its run's evaluations do.
     public func score(_ tokens: [Int32]) -> EvaluationResult {
         switch scorer {
         case let .recurrent(model):
-            return evaluate(model, on: TokenBatches(stream: tokens, batchSize: 1), chunkLength: 256)
+            return evaluate(model, on: TokenBatches(stream: tokens, batchSize: 1), chunkLength: 256, resetBefore: evalResetToken)
         case let .kneserNey(ngram):
             let s = ngram.evaluate(tokens: tokens)
             return EvaluationResult(loss: s.crossEntropy, tokens: s.count)
@@ -114,10 +118,16 @@ public struct TrainedModel {
         let state = model.zeroState(batch: 1)
         let logp = Tensor<Float>(zeros: [1, V])
         var current: Int32 = prime.last ?? vocabulary.id("<eos>") ?? 0
-        for t in prime.dropLast() { model.stepLogProbabilities(tokens: [t], batch: 1, state: state, into: logp.matrix) }
+        // A run evaluated with independent sentences starts every sentence afresh, after <eos>.
+        let resetToken = evalResetToken
+        for t in prime.dropLast() {
+            if t == resetToken { state.zero() }
+            model.stepLogProbabilities(tokens: [t], batch: 1, state: state, into: logp.matrix)
+        }
         var out: [Int32] = []
         var weights = [Double](repeating: 0, count: V)
         for _ in 0..<count {
+            if current == resetToken { state.zero() }
             model.stepLogProbabilities(tokens: [current], batch: 1, state: state, into: logp.matrix)
             var m = -Double.infinity
             for j in 0..<V { weights[j] = Double(logp[j]) / temperature; m = max(m, weights[j]) }
