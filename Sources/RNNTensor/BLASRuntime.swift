@@ -19,8 +19,20 @@ public struct BLASInfo: Sendable, Codable, Equatable, CustomStringConvertible {
     public var kernel: String
     /// Threads the library will use for one call.
     public var threads: Int
+    /// Why this kernel runs when rnnlab chose it by measurement, e.g. "measured 1.87× Haswell's
+    /// sgemm rate on the model's shapes"; nil when the library's own choice was not questioned.
+    public var choice: String?
 
-    public var description: String { "\(library), \(kernel) kernels, \(threads) thread\(threads == 1 ? "" : "s")" }
+    public init(library: String, kernel: String, threads: Int, choice: String? = nil) {
+        self.library = library
+        self.kernel = kernel
+        self.threads = threads
+        self.choice = choice
+    }
+
+    public var description: String {
+        "\(library), \(kernel) kernels\(choice.map { " (\($0))" } ?? ""), \(threads) thread\(threads == 1 ? "" : "s")"
+    }
 }
 
 /// Queries and settings of the process's BLAS library.
@@ -31,7 +43,17 @@ public enum BLASRuntime {
         let words = config.split(separator: " ")
         let library = words.count >= 2 ? "\(words[0]) \(words[1])" : config
         return BLASInfo(library: library, kernel: String(cString: openblas_get_corename()),
-                        threads: Int(openblas_get_num_threads()))
+                        threads: Int(openblas_get_num_threads()), choice: kernelChoiceNote)
+    }
+
+    /// The environment variable through which the process edge (which measures kernels and may
+    /// re-execute the process) tells `info()` why the kernel in use was chosen.
+    public static let kernelChoiceVariable = "RNNLAB_BLAS_CHOICE"
+
+    static var kernelChoiceNote: String? {
+        guard let value = getenv(kernelChoiceVariable) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
     }
 
     /// Sets the number of threads each BLAS call may use (at least 1).
@@ -66,6 +88,23 @@ public enum BLASRuntime {
         if ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) { return "SkylakeX" }
         if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
         return nil
+    }
+
+    /// OpenBLAS's AVX-512 kernels.
+    static let avx512Kernels: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+
+    /// Core types worth measuring against the library's own choice, which is not a legacy kernel
+    /// (`recommendedCoreType` corrects those without measuring): on a CPU with AVX-512 (avx512f,
+    /// bw, dq and vl) where the library picked an AVX2 kernel — Debian's 0.3.21 gives AMD Zen 4
+    /// and Zen 5 Haswell's —, its AVX-512 kernels, "SkylakeX". Whether they are faster depends on
+    /// the CPU (Zen 5 runs 512-bit vectors at full width, Zen 4 in two halves), so the process edge
+    /// measures before it switches. Empty when there is nothing to compare.
+    public static func candidateCoreTypes(kernel: String? = nil, cpuFlags: Set<String>? = nil) -> [String] {
+        let kernel = (kernel ?? info().kernel).lowercased()
+        guard !legacyKernels.contains(kernel), !avx512Kernels.contains(kernel) else { return [] }
+        let flags = cpuFlags ?? cpuFeatureFlags()
+        guard ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) else { return [] }
+        return ["SkylakeX"]
     }
 
     /// The feature flags of the first CPU in /proc/cpuinfo (empty when unreadable).

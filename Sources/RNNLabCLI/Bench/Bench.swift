@@ -65,8 +65,15 @@ struct Bench: ParsableCommand {
     @Flag(help: "Time the softmax kernels alone (700 × 10 000 Float logits, 1 and --threads threads) instead.")
     var kernels = false
 
+    @Flag(help: "Measure OpenBLAS's kernels on the model's products (the library's own pick and, on a CPU with AVX-512 given an AVX2 kernel, SkylakeX), save the verdict runs on this machine use, and print it.")
+    var blas = false
+
     @Flag(help: .hidden)
     var child = false
+
+    /// Prints this process's per-shape sgemm rates as a JSON array (the kernel-choice probe).
+    @Flag(name: .customLong("blas-probe"), help: .hidden)
+    var blasProbe = false
 
     func validate() throws {
         let names = BenchmarkConfiguration.standard.map(\.name)
@@ -77,6 +84,8 @@ struct Bench: ParsableCommand {
         guard evalTokens >= 2 else { throw ValidationError("--eval-tokens must be ≥ 2, got \(evalTokens)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
         if let repeats, repeats < 1 { throw ValidationError("--repeats must be ≥ 1, got \(repeats)") }
+        if blas, let first = only.first { throw ValidationError("--blas measures the BLAS kernels, not a configuration: drop --only \(first)") }
+        if blas, kernels || against != nil { throw ValidationError("--blas measures the BLAS kernels alone: drop \(kernels ? "--kernels" : "--against")") }
         if kernels, let first = only.first { throw ValidationError("--kernels times the softmax kernels, not a configuration: drop --only \(first)") }
         if kernels, against != nil { throw ValidationError("--kernels times rnnlab's softmax kernels alone: drop --against") }
         if against == nil, python != nil { throw ValidationError("--python names the interpreter for --against pytorch; add --against pytorch or drop --python") }
@@ -115,6 +124,11 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if blasProbe {
+            print(String(decoding: try JSONEncoder().encode(BLASProbe.rates()), as: UTF8.self))
+            return
+        }
+        if blas { return try measureKernels() }
         let threads = self.threads ?? BLASRuntime.availableCores
         if kernels {
             let encoder = JSONEncoder()
