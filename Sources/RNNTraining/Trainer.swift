@@ -302,3 +302,11 @@ public final class Trainer<Scalar: BLASScalar> {
         return outcome
     }
 }
+
+extension Duration {
+    /// The duration in seconds, as a Double (for rates and logs).
+    @inlinable public var inSeconds: Double {
+        let c = components
+        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+    }
+}
