@@ -49,6 +49,12 @@ struct KernelVerdict: Codable, Equatable {
     static func ratio(_ r: Double) -> String { String(format: "%.2f×", r) }
 }
 
+/// What one probe process measured: the kernel its library chose, and GFLOP/s per probe shape.
+struct ProbeResult: Codable, Equatable {
+    var kernel: String
+    var rates: [Double]
+}
+
 enum BLASKernelChoice {
     /// How much faster a candidate must be to replace the library's own kernel.
     static let margin = 1.10
@@ -101,17 +107,24 @@ enum BLASKernelChoice {
         if rename(temporary, path) != 0 { unlink(temporary) }
     }
 
-    /// Per-shape GFLOP/s of `kernel` (nil: the library's own pick), measured by a child process
+    /// Per-shape GFLOP/s of OpenBLAS's `kernel` (nil: the library's own pick), measured by a child process
     /// (`rnnlab bench --blas-probe`), or nil when the child failed.
     static func probe(kernel: String?) -> [Double]? {
+        probe(kernel: kernel, library: nil)?.rates
+    }
+
+    /// The probe of OpenBLAS's `kernel`, or of another library's sgemm (`library`, a path), in a
+    /// child process; nil when the child failed.
+    static func probe(kernel: String?, library: String?, environment extra: [String: String] = [:]) -> ProbeResult? {
         guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["bench", "--blas-probe"]
+        process.arguments = ["bench", "--blas-probe"] + (library.map { ["--blas-library", $0] } ?? [])
         var env = ProcessInfo.processInfo.environment
         env["RNNLAB_NO_REEXEC"] = "1"
         env.removeValue(forKey: BLASRuntime.kernelChoiceVariable)
         if let kernel { env["OPENBLAS_CORETYPE"] = kernel } else { env.removeValue(forKey: "OPENBLAS_CORETYPE") }
+        env.merge(extra) { $1 }
         process.environment = env
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -120,9 +133,9 @@ enum BLASKernelChoice {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let rates = try? JSONDecoder().decode([Double].self, from: output),
-              rates.count == BLASProbe.shapes.count, rates.allSatisfy({ $0 > 0 }) else { return nil }
-        return rates
+              let result = try? JSONDecoder().decode(ProbeResult.self, from: output),
+              result.rates.count == BLASProbe.shapes.count, result.rates.allSatisfy({ $0 > 0 }) else { return nil }
+        return result
     }
 
     /// Measures the library's pick and each candidate, alternating over `rounds` so that a change

@@ -35,6 +35,13 @@ public enum BLASProbe {
     /// GFLOP/s of each shape (best of `repeats` timings of at least ~5 ms each), in `shapes` order.
     /// Runs the BLAS on one thread, and restores its thread count after.
     public static func rates(_ shapes: [ProbeShape] = shapes, repeats: Int = 3) -> [Double] {
+        rates(shapes, repeats: repeats) { a, b, transposeB, c in gemm(a, b, transposeB: transposeB, into: c) }
+    }
+
+    /// As `rates(_:repeats:)`, with `product(a, b, transposeB, c)` computing c = a · op(b) — for
+    /// measuring another library's sgemm (which then sets its own threads).
+    public static func rates(_ shapes: [ProbeShape], repeats: Int,
+                             product: (MatrixRef<Float>, MatrixRef<Float>, Bool, MatrixRef<Float>) -> Void) -> [Double] {
         let threads = BLASRuntime.info().threads
         BLASRuntime.setThreads(1)
         defer { BLASRuntime.setThreads(threads) }
@@ -45,13 +52,13 @@ public enum BLASProbe {
             let c = Tensor<Float>(zeros: [s.m, s.n])
             for i in 0..<a.count { a[i] = Float(rng.uniform(-1, 1)) }
             for i in 0..<b.count { b[i] = Float(rng.uniform(-1, 1)) }
-            gemm(a.matrix, b.matrix, transposeB: s.transposeB, into: c.matrix)  // warm-up: pages, packing buffers
+            product(a.matrix, b.matrix, s.transposeB, c.matrix)  // warm-up: pages, packing buffers
             // Enough products per timing that a timing lasts ~5 ms at 100 GFLOP/s.
             let inner = max(1, Int((5e8 / s.flops).rounded(.up)))
             var best = Double.infinity
             for _ in 0..<max(1, repeats) {
                 let start = threadCPUSeconds()
-                for _ in 0..<inner { gemm(a.matrix, b.matrix, transposeB: s.transposeB, into: c.matrix) }
+                for _ in 0..<inner { product(a.matrix, b.matrix, s.transposeB, c.matrix) }
                 best = min(best, (threadCPUSeconds() - start) / Double(inner))
             }
             return s.flops / best / 1e9

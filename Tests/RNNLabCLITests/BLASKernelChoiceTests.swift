@@ -89,14 +89,17 @@ final class BLASKernelChoiceTests: XCTestCase {
         let cache = cli.path("cache")
         let r = try cli.succeed(["bench", "--blas"], environment: ["RNNLAB_CACHE_DIR": cache, "OPENBLAS_CORETYPE": nil])
         XCTAssertTrue(r.stdout.contains("logits 700×10000×200"), r.stdout)
+        if OtherBLAS.installedBLIS() != nil {
+            XCTAssertTrue(r.stdout.contains("BLIS "), "BLIS is installed: its column is measured\n\(r.stdout)")
+        }
         let defaultKernel = BLASRuntime.info().kernel
         if BLASRuntime.candidateCoreTypes(kernel: defaultKernel).isEmpty {
-            XCTAssertTrue(r.stdout.contains("no other kernel to compare"), r.stdout)
+            XCTAssertTrue(r.stdout.contains("there is no other OpenBLAS kernel to choose on this CPU"), r.stdout)
             XCTAssertFalse(cli.exists("cache/blas-kernels.json"))
         } else {
             let saved = BLASKernelChoice.loadVerdicts(from: BLASKernelChoice.cacheFile(in: cache))
             XCTAssertEqual(saved.map(\.machine), [BLASKernelChoice.machineKey(defaultKernel: defaultKernel)])
-            XCTAssertTrue(r.stdout.contains("runs on this machine use \(saved[0].chosen)"), r.stdout)
+            XCTAssertTrue(r.stdout.contains("runs on this machine use OpenBLAS's \(saved[0].chosen) kernels"), r.stdout)
             XCTAssertTrue(saved[0].rates.values.allSatisfy { $0 > 0 })
         }
         let bad = try cli.run(["bench", "--blas", "--only", "ptb-200-tied"])

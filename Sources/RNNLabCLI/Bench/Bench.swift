@@ -71,9 +71,13 @@ struct Bench: ParsableCommand {
     @Flag(help: .hidden)
     var child = false
 
-    /// Prints this process's per-shape sgemm rates as a JSON array (the kernel-choice probe).
+    /// Prints this process's per-shape sgemm rates and kernel as JSON (the kernel-choice probe).
     @Flag(name: .customLong("blas-probe"), help: .hidden)
     var blasProbe = false
+
+    /// With --blas-probe: measure this library's cblas_sgemm (loaded with dlopen) instead of OpenBLAS's.
+    @Option(name: .customLong("blas-library"), help: .hidden)
+    var blasLibrary: String?
 
     func validate() throws {
         let names = BenchmarkConfiguration.standard.map(\.name)
@@ -125,7 +129,16 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         if blasProbe {
-            print(String(decoding: try JSONEncoder().encode(BLASProbe.rates()), as: UTF8.self))
+            var result = ProbeResult(kernel: BLASRuntime.info().kernel, rates: [])
+            if let blasLibrary {
+                guard let other = OtherBLAS(path: blasLibrary) else {
+                    throw UserFailure(message: "\(blasLibrary) could not be loaded, or has no cblas_sgemm")
+                }
+                result = ProbeResult(kernel: other.kernel, rates: other.rates())
+            } else {
+                result.rates = BLASProbe.rates()
+            }
+            print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
             return
         }
         if blas { return try measureKernels() }
