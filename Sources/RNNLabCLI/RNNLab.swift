@@ -27,8 +27,8 @@ public struct RNNLab: ParsableCommand {
     /// that does not parse (with a pointer to `--help` instead of the usage dump).
     /// `--help` and `--version` print to stdout and exit 0.
     public static func main(registry: ComponentRegistry, arguments: [String]? = nil) {
+        BLASSetup.ensureFastKernels()
         let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
-        BLASSetup.ensureFastKernels(arguments: arguments)
         var command: ParsableCommand
         do { command = try parseAsRoot(arguments) } catch { exit(reporting: error, commandLine: arguments) }
         do {

@@ -19,8 +19,8 @@ public struct BLASInfo: Sendable, Codable, Equatable, CustomStringConvertible {
     public var kernel: String
     /// Threads the library will use for one call.
     public var threads: Int
-    /// Why this kernel runs when rnnlab chose it by measurement, e.g. "measured 1.87× Haswell's
-    /// sgemm rate on the model's shapes"; nil when the library's own choice was not questioned.
+    /// Why this kernel runs when it is not the library's own pick, e.g. "OPENBLAS_CORETYPE=Haswell
+    /// from the environment"; nil when the library chose it.
     public var choice: String?
 
     public init(library: String, kernel: String, threads: Int, choice: String? = nil) {
@@ -43,17 +43,16 @@ public enum BLASRuntime {
         let words = config.split(separator: " ")
         let library = words.count >= 2 ? "\(words[0]) \(words[1])" : config
         return BLASInfo(library: library, kernel: String(cString: openblas_get_corename()),
-                        threads: Int(openblas_get_num_threads()), choice: kernelChoiceNote)
+                        threads: Int(openblas_get_num_threads()), choice: kernelChoice())
     }
 
-    /// The environment variable through which the process edge (which measures kernels and may
-    /// re-execute the process) tells `info()` why the kernel in use was chosen.
-    public static let kernelChoiceVariable = "RNNLAB_BLAS_CHOICE"
-
-    static var kernelChoiceNote: String? {
-        guard let value = getenv(kernelChoiceVariable) else { return nil }
-        let text = String(cString: value)
-        return text.isEmpty ? nil : text
+    /// Why the kernel in use runs, from the environment OpenBLAS read when it loaded: nil when
+    /// OPENBLAS_CORETYPE is unset (the library's own pick).
+    static func kernelChoice() -> String? {
+        guard let value = getenv("OPENBLAS_CORETYPE"), value.pointee != 0 else { return nil }
+        let core = String(cString: value)
+        if getenv("RNNLAB_REEXECUTED") != nil { return "OPENBLAS_CORETYPE=\(core) set by rnnlab over a legacy pick" }
+        return "OPENBLAS_CORETYPE=\(core) from the environment"
     }
 
     /// Sets the number of threads each BLAS call may use (at least 1).
@@ -93,12 +92,12 @@ public enum BLASRuntime {
     /// OpenBLAS's AVX-512 kernels.
     static let avx512Kernels: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
 
-    /// Core types worth measuring against the library's own choice, which is not a legacy kernel
-    /// (`recommendedCoreType` corrects those without measuring): on a CPU with AVX-512 (avx512f,
-    /// bw, dq and vl) where the library picked an AVX2 kernel — Debian's 0.3.21 gives AMD Zen 4
-    /// and Zen 5 Haswell's —, its AVX-512 kernels, "SkylakeX". Whether they are faster depends on
-    /// the CPU (Zen 5 runs 512-bit vectors at full width, Zen 4 in two halves), so the process edge
-    /// measures before it switches. Empty when there is nothing to compare.
+    /// Core types worth measuring beside `kernel` (`rnnlab bench --blas`), which is not a legacy
+    /// one (`recommendedCoreType` corrects those): on a CPU with AVX-512 (avx512f, bw, dq and vl)
+    /// running an AVX2 kernel, OpenBLAS's AVX-512 kernels, "SkylakeX". Whether they are faster
+    /// depends on the CPU (Zen 5 runs 512-bit vectors at full width, Zen 4 in two halves), and
+    /// where the environment pins an AVX2 kernel it may have a reason (see docs/performance.md):
+    /// this is for measuring, rnnlab never forces them. Empty when there is nothing to compare.
     public static func candidateCoreTypes(kernel: String? = nil, cpuFlags: Set<String>? = nil) -> [String] {
         let kernel = (kernel ?? info().kernel).lowercased()
         guard !legacyKernels.contains(kernel), !avx512Kernels.contains(kernel) else { return [] }

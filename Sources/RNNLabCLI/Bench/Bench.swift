@@ -65,7 +65,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Time the softmax kernels alone (700 × 10 000 Float logits, 1 and --threads threads) instead.")
     var kernels = false
 
-    @Flag(help: "Measure OpenBLAS's kernels on the model's products (the library's own pick and, on a CPU with AVX-512 given an AVX2 kernel, SkylakeX), save the verdict runs on this machine use, and print it.")
+    @Flag(help: "Measure the BLAS kernels this machine could run on the model's products, one thread each: OpenBLAS as rnnlab runs it, OpenBLAS's own pick when OPENBLAS_CORETYPE overrides it, its AVX-512 kernels on an AVX-512 CPU given AVX2 ones, and BLIS when installed.")
     var blas = false
 
     @Flag(help: .hidden)

@@ -30,7 +30,8 @@ struct OtherBLAS {
 
     /// Loads `path`; nil when it cannot be loaded or has no cblas_sgemm.
     init?(path: String) {
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(handle, "cblas_sgemm") else { return nil }
+        // RTLD_DEEPBIND: BLIS's cblas_sgemm calls its own sgemm_, not the one of the OpenBLAS this process links.
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND), let symbol = dlsym(handle, "cblas_sgemm") else { return nil }
         self.path = path
         sgemm = unsafeBitCast(symbol, to: Sgemm.self)
         if let set = dlsym(handle, "bli_thread_set_num_threads") {
