@@ -19,8 +19,20 @@ public struct BLASInfo: Sendable, Codable, Equatable, CustomStringConvertible {
     public var kernel: String
     /// Threads the library will use for one call.
     public var threads: Int
+    /// Why this kernel runs when it is not the library's own pick, e.g. "OPENBLAS_CORETYPE=Haswell
+    /// from the environment"; nil when the library chose it.
+    public var choice: String?
 
-    public var description: String { "\(library), \(kernel) kernels, \(threads) thread\(threads == 1 ? "" : "s")" }
+    public init(library: String, kernel: String, threads: Int, choice: String? = nil) {
+        self.library = library
+        self.kernel = kernel
+        self.threads = threads
+        self.choice = choice
+    }
+
+    public var description: String {
+        "\(library), \(kernel) kernels\(choice.map { " (\($0))" } ?? ""), \(threads) thread\(threads == 1 ? "" : "s")"
+    }
 }
 
 /// Queries and settings of the process's BLAS library.
@@ -31,7 +43,16 @@ public enum BLASRuntime {
         let words = config.split(separator: " ")
         let library = words.count >= 2 ? "\(words[0]) \(words[1])" : config
         return BLASInfo(library: library, kernel: String(cString: openblas_get_corename()),
-                        threads: Int(openblas_get_num_threads()))
+                        threads: Int(openblas_get_num_threads()), choice: kernelChoice())
+    }
+
+    /// Why the kernel in use runs, from the environment OpenBLAS read when it loaded: nil when
+    /// OPENBLAS_CORETYPE is unset (the library's own pick).
+    static func kernelChoice() -> String? {
+        guard let value = getenv("OPENBLAS_CORETYPE"), value.pointee != 0 else { return nil }
+        let core = String(cString: value)
+        if getenv("RNNLAB_REEXECUTED") != nil { return "OPENBLAS_CORETYPE=\(core) set by rnnlab over a legacy pick" }
+        return "OPENBLAS_CORETYPE=\(core) from the environment"
     }
 
     /// Sets the number of threads each BLAS call may use (at least 1).
@@ -66,6 +87,23 @@ public enum BLASRuntime {
         if ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) { return "SkylakeX" }
         if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
         return nil
+    }
+
+    /// OpenBLAS's AVX-512 kernels.
+    static let avx512Kernels: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+
+    /// Core types worth measuring beside `kernel` (`rnnlab bench --blas`), which is not a legacy
+    /// one (`recommendedCoreType` corrects those): on a CPU with AVX-512 (avx512f, bw, dq and vl)
+    /// running an AVX2 kernel, OpenBLAS's AVX-512 kernels, "SkylakeX". Whether they are faster
+    /// depends on the CPU (Zen 5 runs 512-bit vectors at full width, Zen 4 in two halves), and
+    /// where the environment pins an AVX2 kernel it may have a reason (see docs/performance.md):
+    /// this is for measuring, rnnlab never forces them. Empty when there is nothing to compare.
+    public static func candidateCoreTypes(kernel: String? = nil, cpuFlags: Set<String>? = nil) -> [String] {
+        let kernel = (kernel ?? info().kernel).lowercased()
+        guard !legacyKernels.contains(kernel), !avx512Kernels.contains(kernel) else { return [] }
+        let flags = cpuFlags ?? cpuFeatureFlags()
+        guard ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) else { return [] }
+        return ["SkylakeX"]
     }
 
     /// The feature flags of the first CPU in /proc/cpuinfo (empty when unreadable).

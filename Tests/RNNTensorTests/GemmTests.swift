@@ -140,3 +140,26 @@ final class SoftmaxBiasTests: XCTestCase {
         check(Double.self, rows: 40, cols: 3001, threads: 3, tolerance: 1e-12)
     }
 }
+
+final class BLASKernelCandidateTests: XCTestCase {
+    func testAVX512KernelsAreMeasuredOnlyWhereTheLibraryChoseAnAVX2One() {
+        let avx512: Set<String> = ["avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"]
+        XCTAssertEqual(BLASRuntime.candidateCoreTypes(kernel: "Haswell", cpuFlags: avx512), ["SkylakeX"])
+        XCTAssertEqual(BLASRuntime.candidateCoreTypes(kernel: "Zen", cpuFlags: avx512), ["SkylakeX"])
+        XCTAssertEqual(BLASRuntime.candidateCoreTypes(kernel: "Haswell", cpuFlags: ["avx2", "fma", "avx512f"]), [],
+                       "without bw, dq and vl the AVX-512 kernels crash")
+        XCTAssertEqual(BLASRuntime.candidateCoreTypes(kernel: "SkylakeX", cpuFlags: avx512), [], "already AVX-512")
+        XCTAssertEqual(BLASRuntime.candidateCoreTypes(kernel: "Cooperlake", cpuFlags: avx512), [])
+        XCTAssertEqual(BLASRuntime.candidateCoreTypes(kernel: "Prescott", cpuFlags: avx512), [],
+                       "a legacy kernel is corrected without measuring")
+    }
+
+    func testProbeRatesArePositiveAndTheirMeanIsGeometric() {
+        let rates = BLASProbe.rates([ProbeShape(name: "small", m: 8, n: 16, k: 4, transposeB: true),
+                                     ProbeShape(name: "small NN", m: 8, n: 16, k: 4, transposeB: false)], repeats: 1)
+        XCTAssertEqual(rates.count, 2)
+        XCTAssertTrue(rates.allSatisfy { $0 > 0 && $0.isFinite }, "\(rates)")
+        XCTAssertEqual(BLASProbe.geometricMean([2, 8]), 4, accuracy: 1e-12)
+        XCTAssertEqual(BLASProbe.geometricMean([5]), 5, accuracy: 1e-12)
+    }
+}

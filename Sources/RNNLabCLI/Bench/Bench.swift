@@ -65,8 +65,19 @@ struct Bench: ParsableCommand {
     @Flag(help: "Time the softmax kernels alone (700 × 10 000 Float logits, 1 and --threads threads) instead.")
     var kernels = false
 
+    @Flag(help: "Measure the BLAS kernels this machine could run on the model's products, one thread each: OpenBLAS as rnnlab runs it, OpenBLAS's own pick when OPENBLAS_CORETYPE overrides it, its AVX-512 kernels on an AVX-512 CPU given AVX2 ones, and BLIS when installed.")
+    var blas = false
+
     @Flag(help: .hidden)
     var child = false
+
+    /// Prints this process's per-shape sgemm rates and kernel as JSON (the kernel-choice probe).
+    @Flag(name: .customLong("blas-probe"), help: .hidden)
+    var blasProbe = false
+
+    /// With --blas-probe: measure this library's cblas_sgemm (loaded with dlopen) instead of OpenBLAS's.
+    @Option(name: .customLong("blas-library"), help: .hidden)
+    var blasLibrary: String?
 
     func validate() throws {
         let names = BenchmarkConfiguration.standard.map(\.name)
@@ -77,6 +88,8 @@ struct Bench: ParsableCommand {
         guard evalTokens >= 2 else { throw ValidationError("--eval-tokens must be ≥ 2, got \(evalTokens)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
         if let repeats, repeats < 1 { throw ValidationError("--repeats must be ≥ 1, got \(repeats)") }
+        if blas, let first = only.first { throw ValidationError("--blas measures the BLAS kernels, not a configuration: drop --only \(first)") }
+        if blas, kernels || against != nil { throw ValidationError("--blas measures the BLAS kernels alone: drop \(kernels ? "--kernels" : "--against")") }
         if kernels, let first = only.first { throw ValidationError("--kernels times the softmax kernels, not a configuration: drop --only \(first)") }
         if kernels, against != nil { throw ValidationError("--kernels times rnnlab's softmax kernels alone: drop --against") }
         if against == nil, python != nil { throw ValidationError("--python names the interpreter for --against pytorch; add --against pytorch or drop --python") }
@@ -115,6 +128,20 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if blasProbe {
+            var result = ProbeResult(kernel: BLASRuntime.info().kernel, rates: [])
+            if let blasLibrary {
+                guard let other = OtherBLAS(path: blasLibrary) else {
+                    throw UserFailure(message: "\(blasLibrary) could not be loaded, or has no cblas_sgemm")
+                }
+                result = ProbeResult(kernel: other.kernel, rates: other.rates())
+            } else {
+                result.rates = BLASProbe.rates()
+            }
+            print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
+            return
+        }
+        if blas { return try measureKernels() }
         let threads = self.threads ?? BLASRuntime.availableCores
         if kernels {
             let encoder = JSONEncoder()
