@@ -19,6 +19,10 @@ public struct ProbeShape: Sendable, Equatable {
     public var m: Int, n: Int, k: Int
     public var transposeB: Bool
 
+    public init(name: String, m: Int, n: Int, k: Int, transposeB: Bool) {
+        (self.name, self.m, self.n, self.k, self.transposeB) = (name, m, n, k, transposeB)
+    }
+
     /// Floating-point operations of one product.
     public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
 }
