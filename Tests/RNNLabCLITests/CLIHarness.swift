@@ -150,6 +150,12 @@ final class CLIHarness {
     /// Runs `rnnlab arguments…` expecting a user error: exactly `expected` as the one stderr
     /// line (after `rnnlab: error: `), `status`, nothing on stdout, no new run folder under
     /// `results`, and no crash report.
+    /// `rnnlab run` on the tiny experiment with `old` replaced by `new` fails with `message`.
+    func failTiny(replacing old: String, with new: String, _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        try write("exp.yaml", CLIHarness.tiny(replacing: old, with: new, file: file, line: line))
+        try fail(["run", "exp.yaml", "--results", "results"], message, file: file, line: line)
+    }
+
     func fail(_ arguments: [String], _ expected: String, status: Int32 = 1, results: String = "results",
               file: StaticString = #filePath, line: UInt = #line) throws {
         let before = runFolders(in: results)

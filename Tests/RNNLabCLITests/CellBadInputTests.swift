@@ -16,30 +16,25 @@ final class CellBadInputTests: XCTestCase {
         cli = nil
     }
 
-    private func expect(replacing old: String, with new: String, _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        try cli.write("exp.yaml", CLIHarness.tiny(replacing: old, with: new, file: file, line: line))
-        try cli.fail(["run", "exp.yaml", "--results", "results"], message, file: file, line: line)
-    }
-
     func testLayersDropoutCellNamesAndCellParameters() throws {
-        try expect(replacing: "  tied: true", with: "  tied: true\n  layers: 0",
-                   "exp.yaml:12:11: model.layers: 0 is out of range; expected an integer ≥ 1.")
-        try expect(replacing: "  tied: true", with: "  tied: true\n  dropout: -0.1",
-                   "exp.yaml:12:12: model.dropout: -0.1 is out of range; expected a number ≥ 0 and ≤ 0.95.")
-        try expect(replacing: "  tied: true", with: "  tied: true\n  dropout: {between_layers: 1}",
-                   "exp.yaml:12:29: model.dropout.between_layers: 1 is out of range; expected a number ≥ 0 and ≤ 0.95.")
-        try expect(replacing: "  tied: true", with: "  tied: true\n  cell: lstn",
-                   "exp.yaml:12:9: model.cell: unknown cell \"lstn\"; did you mean lstm? (valid: elman, gru, lstm)")
-        try expect(replacing: "  tied: true", with: "  tied: true\n  cell: {name: gru, forget_bias: 1}",
-                   "exp.yaml:12:21: model.cell.forget_bias: unknown parameter of cell gru; it takes none.")
-        try expect(replacing: "  tied: true", with: "  tied: true\n  cell: gru\n  init: {forget_gate_bias: 1}",
-                   "exp.yaml: model.init.forget_gate_bias: cell gru has no forget gate; remove the key or use cell: lstm.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  layers: 0",
+                         "exp.yaml:12:11: model.layers: 0 is out of range; expected an integer ≥ 1.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  dropout: -0.1",
+                         "exp.yaml:12:12: model.dropout: -0.1 is out of range; expected a number ≥ 0 and ≤ 0.95.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  dropout: {between_layers: 1}",
+                         "exp.yaml:12:29: model.dropout.between_layers: 1 is out of range; expected a number ≥ 0 and ≤ 0.95.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  cell: lstn",
+                         "exp.yaml:12:9: model.cell: unknown cell \"lstn\"; did you mean lstm? (valid: elman, gru, lstm)")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  cell: {name: gru, forget_bias: 1}",
+                         "exp.yaml:12:21: model.cell.forget_bias: unknown parameter of cell gru; it takes none.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  cell: gru\n  init: {forget_gate_bias: 1}",
+                         "exp.yaml: model.init.forget_gate_bias: cell gru has no forget gate; remove the key or use cell: lstm.")
     }
 
     func testTiedNeedsEqualSizesForEveryCell() throws {
         for cell in ["elman", "lstm", "gru"] {
-            try expect(replacing: "  hidden_size: 8", with: "  hidden_size: 6\n  cell: \(cell)\n  layers: 2",
-                       "exp.yaml:13:9: model.tied: a tied model needs embedding_size equal to hidden_size, got embedding_size 8 and hidden_size 6; set them equal or tied: false.")
+            try cli.failTiny(replacing: "  hidden_size: 8", with: "  hidden_size: 6\n  cell: \(cell)\n  layers: 2",
+                             "exp.yaml:13:9: model.tied: a tied model needs embedding_size equal to hidden_size, got embedding_size 8 and hidden_size 6; set them equal or tied: false.")
         }
     }
 

@@ -16,31 +16,26 @@ final class OutputLayerBadInputTests: XCTestCase {
         cli = nil
     }
 
-    private func expect(replacing old: String, with new: String, _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        try cli.write("exp.yaml", CLIHarness.tiny(replacing: old, with: new, file: file, line: line))
-        try cli.fail(["run", "exp.yaml", "--results", "results"], message, file: file, line: line)
-    }
-
     func testHierarchicalSoftmaxCannotBeTied() throws {
         // Found when the model is built (the factory knows), so the file without a line, as for
         // other build-time checks.
-        try expect(replacing: "  tied: true", with: "  tied: true\n  output: hierarchical_softmax",
-                   "exp.yaml: model.tied: true cannot be used with output hierarchical_softmax: its inner nodes are not words, so they cannot share the embedding table; set tied: false, or choose output softmax, class_softmax or nce.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  output: hierarchical_softmax",
+                         "exp.yaml: model.tied: true cannot be used with output hierarchical_softmax: its inner nodes are not words, so they cannot share the embedding table; set tied: false, or choose output softmax, class_softmax or nce.")
     }
 
     func testNCEParametersAreChecked() throws {
-        try expect(replacing: "  tied: true", with: "  tied: true\n  output: {name: nce, k: 0}",
-                   "exp.yaml:12:26: model.output.k: 0 is out of range; expected an integer from 1 to 10000.")
-        try expect(replacing: "  tied: true", with: "  tied: true\n  output: {name: nce, alpha: 1.5}",
-                   "exp.yaml:12:30: model.output.alpha: 1.5 is out of range; expected a number ≥ 0 and ≤ 1.")
-        try expect(replacing: "  tied: true", with: "  tied: true\n  output: {name: nce, alpha: -0.25}",
-                   "exp.yaml:12:30: model.output.alpha: -0.25 is out of range; expected a number ≥ 0 and ≤ 1.")
-        try expect(replacing: "  tied: true", with: "  tied: true\n  output: {name: nce, k: ten}",
-                   "exp.yaml:12:26: model.output.k: expected an integer from 1 to 10000, got \"ten\".")
-        try expect(replacing: "  tied: true", with: "  tied: true\n  output: {name: nce, noise: 20}",
-                   "exp.yaml:12:23: model.output.noise: unknown parameter of output nce (valid: alpha, k, log_z)")
-        try expect(replacing: "  tied: true", with: "  tied: true\n  output: {name: hierarchical_softmax, k: 3}",
-                   "exp.yaml:12:40: model.output.k: unknown parameter of output hierarchical_softmax; it takes none.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  output: {name: nce, k: 0}",
+                         "exp.yaml:12:26: model.output.k: 0 is out of range; expected an integer from 1 to 10000.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  output: {name: nce, alpha: 1.5}",
+                         "exp.yaml:12:30: model.output.alpha: 1.5 is out of range; expected a number ≥ 0 and ≤ 1.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  output: {name: nce, alpha: -0.25}",
+                         "exp.yaml:12:30: model.output.alpha: -0.25 is out of range; expected a number ≥ 0 and ≤ 1.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  output: {name: nce, k: ten}",
+                         "exp.yaml:12:26: model.output.k: expected an integer from 1 to 10000, got \"ten\".")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  output: {name: nce, noise: 20}",
+                         "exp.yaml:12:23: model.output.noise: unknown parameter of output nce (valid: alpha, k, log_z)")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  output: {name: hierarchical_softmax, k: 3}",
+                         "exp.yaml:12:40: model.output.k: unknown parameter of output hierarchical_softmax; it takes none.")
     }
 
     func testTiedNCERuns() throws {
