@@ -54,8 +54,9 @@ public enum BLASProbe {
             let a = Tensor<Float>(zeros: [s.m, s.k])
             let b = s.transposeB ? Tensor<Float>(zeros: [s.n, s.k]) : Tensor<Float>(zeros: [s.k, s.n])
             let c = Tensor<Float>(zeros: [s.m, s.n])
-            for i in 0..<a.count { a[i] = Float(rng.uniform(-1, 1)) }
-            for i in 0..<b.count { b[i] = Float(rng.uniform(-1, 1)) }
+            // Values in [-1, 1); which ones does not matter to the rate (no denormals, no zeros).
+            for i in 0..<a.count { a[i] = Float(Int(truncatingIfNeeded: rng.next() >> 53) - 1024) / 1024 + 1 / 2048 }
+            for i in 0..<b.count { b[i] = Float(Int(truncatingIfNeeded: rng.next() >> 53) - 1024) / 1024 + 1 / 2048 }
             product(a.matrix, b.matrix, s.transposeB, c.matrix)  // warm-up: pages, packing buffers
             // Enough products per timing that a timing lasts ~5 ms at 100 GFLOP/s.
             let inner = max(1, Int((5e8 / s.flops).rounded(.up)))

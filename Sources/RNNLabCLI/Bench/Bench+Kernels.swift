@@ -1,6 +1,6 @@
 // `rnnlab bench --blas`: the BLAS kernels this machine could run, measured on the model's
 // products (BLASProbe), each in a child process of its own (OpenBLAS reads OPENBLAS_CORETYPE when
-// it loads), alternating over three rounds, best of them, on the thread's CPU time:
+// it loads), alternating over rounds (--repeats, default 3), best of them, on the thread's CPU time:
 //   - OpenBLAS as this process runs it (with the environment's OPENBLAS_CORETYPE, if any);
 //   - OpenBLAS's own pick, when the environment overrides it;
 //   - OpenBLAS's AVX-512 kernels, on a CPU with AVX-512 running AVX2 ones;
@@ -41,9 +41,10 @@ extension Bench {
         } else {
             print("BLIS is not installed (Debian: libblis-dev): not measured")
         }
-        print("one thread, the thread's CPU time, best of 3 rounds alternating the columns…")
+        let rounds = repeats ?? 3
+        print("one thread, the thread's CPU time, best of \(rounds) round\(rounds == 1 ? "" : "s") alternating the columns…")
         var best = [[Double]](repeating: [], count: columns.count)
-        for _ in 0..<3 {
+        for _ in 0..<rounds {
             for (i, column) in columns.enumerated() {
                 guard let result = Self.probe(column) else {
                     throw UserFailure(message: "the probe of \(column.label) (rnnlab bench --blas-probe in a child process) failed")

@@ -50,7 +50,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Run this peer on the same configurations, alternating repeats with rnnlab's.")
     var against: Peer?
 
-    @Option(help: "Repeats of each configuration (default: 3 with --against, else 1).")
+    @Option(help: "Repeats of each configuration (default: 3 with --against, else 1); with --blas, rounds over the kernels (default 3).")
     var repeats: Int?
 
     @Option(help: "The Python interpreter with torch, for --against pytorch (default: $RNNLAB_TORCH_PYTHON, else python3).")
