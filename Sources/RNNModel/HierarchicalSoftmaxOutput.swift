@@ -34,6 +34,8 @@ public final class HierarchicalSoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
     public var vocabularySize: Int { tree.wordCount }
     public var parameters: [Parameter<Scalar>] { [nodeWeight] + (nodeBias.map { [$0] } ?? []) }
     public var summary: String { "hierarchical-softmax(Huffman, depth ≤ \(tree.maxDepth))" }
+    /// It marks the path nodes whose vectors' gradients it writes.
+    public var recordsTouchedRows: Bool { true }
 
     /// (D, H): the gathered node vectors of one path.
     private let gathered: Tensor<Scalar>
@@ -46,6 +48,7 @@ public final class HierarchicalSoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
         tree = HuffmanTree(counts: counts)
         let inner = tree.innerNodeCount
         nodeWeight = Parameter(name: "output.node_weight", shape: [inner, H], role: .output)
+        nodeWeight.trackTouchedRows()   // a chunk writes only its paths' nodes (TouchedRows)
         nodeBias = bias ? Parameter(name: "output.node_bias", shape: [inner], role: .bias) : nil
         gathered = Tensor(zeros: [max(tree.maxDepth, 1), H])
         scores = Tensor(zeros: [max(tree.maxDepth, 1)])
@@ -61,6 +64,7 @@ public final class HierarchicalSoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
         let W = nodeWeight.value.data, G = gathered.data, s = scores.data
         let b = nodeBias?.value.data
         let scale = gradScale.map { Double($0) } ?? 0
+        let touched = nodeWeight.touchedRows
         var loss = 0.0
         for r in 0..<n {
             let w = Int(targets[r])
@@ -85,6 +89,7 @@ public final class HierarchicalSoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
             Scalar.blasGemv(trans: true, m: L, n: H, alpha: 1, a: G, lda: H, x: s, beta: 0, y: dH.row(r))
             for i in 0..<L {
                 let node = Int(tree.pathNodes[first + i])
+                touched?.mark(node)
                 Scalar.blasAxpy(n: H, alpha: s[i], x: h, y: nodeWeight.grad.data + node * H)
                 if let bias = nodeBias { bias.grad.data[node] += s[i] }
             }
