@@ -87,9 +87,12 @@ public final class Parameter<Scalar: BLASScalar>: @unchecked Sendable {
             touchedRows?.reset()
             return
         }
-        let C = shape[1], rows = touched.rows
+        // memset per row (a typed `update(repeating:)` in this generic code goes element by
+        // element through value witnesses: 6 % of a hierarchical-softmax step).
+        let C = shape[1], rows = touched.rows, rowBytes = C * MemoryLayout<Scalar>.stride
+        let base = UnsafeMutableRawPointer(grad.data)
         for i in 0..<rows.count {
-            (grad.data + Int(rows[i]) * C).update(repeating: 0, count: C)
+            (base + Int(rows[i]) * rowBytes).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes)
         }
         touched.reset()
     }
