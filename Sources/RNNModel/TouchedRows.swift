@@ -2,12 +2,12 @@
 //
 // The embedding table (V, E), the hierarchical softmax's inner-node vectors (V − 1, H) and NCE's
 // output weights (V, H) are written row by row: a chunk touches the rows of its tokens, of their
-// paths, of its noise words — a few hundred of thousands. The layers that write such a gradient
-// mark the rows they write (or `markAll` when they write it whole, as a tied full softmax does);
-// zeroing, the clip norm and SGD then visit those rows only (`Parameter.zeroGradient`, and
-// RNNTraining's `RowSparseGradients.swift`). Every row outside the set holds a zero gradient —
-// the invariant the whole scheme rests on, kept because zeroing clears exactly the rows that
-// were marked, and every writer marks.
+// paths, of its noise words (on PTB, 700 tokens a step: about 360, 1,300 and 3,200 of 10,000).
+// The layers that write such a gradient mark the rows they write (or `markAll` when they write it
+// whole, as a tied full softmax does); zeroing, the clip norm and SGD then visit those rows only
+// (`Parameter.zeroGradient`, and RNNTraining's `RowSparseGradients.swift`). Every row outside the
+// set holds a zero gradient — the invariant the whole scheme rests on, kept because zeroing
+// clears exactly the rows that were marked, and every writer marks.
 //
 // Storage is made once: a bitmap of R bits (is row r in the set) and a list of up to R row
 // numbers (the rows in the set, for an O(touched) reset). Marking, resetting and ordering
