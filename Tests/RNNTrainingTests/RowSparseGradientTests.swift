@@ -68,6 +68,8 @@ final class RowSparseGradientTests: XCTestCase {
     final class Recorder: TrainingObserver {
         let model: LanguageModel<Float>
         var norms: [Double] = []
+        /// After each probe (before the step it precedes zeroes them): the same, per tracked parameter.
+        var probes: [[(name: String, dense: Bool, count: Int)]] = []
         /// Per step: (parameter name, dense, rows touched).
         var touched: [[(name: String, dense: Bool, count: Int)]] = []
 
@@ -86,8 +88,8 @@ final class RowSparseGradientTests: XCTestCase {
     static let clip = 0.05
 
     /// Trains `steps` steps and returns the final weights (in `model.parameters` order) and what was recorded.
-    static func train(_ output: OutputKind, tied: Bool, optimizer kind: OptimizerKind, sparse: Bool,
-                      steps: Int = 300) throws -> (weights: [[UInt32]], names: [String], initial: [[UInt32]], recorder: Recorder) {
+    static func train(_ output: OutputKind, tied: Bool, optimizer kind: OptimizerKind, sparse: Bool, steps: Int = 300,
+                      probeEvery: Int? = nil) throws -> (weights: [[UInt32]], names: [String], initial: [[UInt32]], recorder: Recorder) {
         let chunks = 12
         let trainTokens = stream(count: B * (bptt * chunks + 1), seed: 3)
         let validTokens = stream(count: 2 * (3 * bptt + 1), seed: 4)
@@ -112,6 +114,15 @@ final class RowSparseGradientTests: XCTestCase {
                               options: TrainingOptions(bptt: bptt, clip: clip, maxSteps: steps, logEvery: 1,
                                                        divergenceFactor: 100))
         let recorder = Recorder(model: model)
+        if let probeEvery {
+            // The gradient-through-time diagnostic writes gradients (and marks rows, or all rows)
+            // between steps and puts the old gradients back: the sets only grow, which is safe.
+            let probe = try GradientThroughTimeProbe(model: model)
+            trainer.chunkProbe = (every: probeEvery, body: { view in
+                _ = probe.measure(inputs: view.inputs, targets: view.targets, steps: view.steps, batch: view.batch, state: view.state)
+                recorder.probes.append(model.parameters.compactMap { p in p.touchedRows.map { (p.name, $0.isDense, $0.count) } })
+            })
+        }
         let outcome = trainer.run(observers: [recorder])
         XCTAssertEqual(outcome.status, .completed)
         XCTAssertEqual(outcome.progress.step, steps)
@@ -197,6 +208,33 @@ final class RowSparseGradientTests: XCTestCase {
         let tableCounts = sparse.recorder.touched.compactMap { $0.first { $0.name == "embedding" } }
         XCTAssertEqual(tableCounts.count, 300)
         XCTAssertTrue(tableCounts.allSatisfy { !$0.dense && $0.count < Self.V }, "the tied table should stay sparse")
+    }
+
+    /// With the gradient-through-time probe between steps (it writes gradients, marking rows or,
+    /// through NCE's full softmax, every row, then restores them), training is still the same bits,
+    /// sparse or dense, probed or not.
+    func testTheGradientProbeBetweenStepsChangesNothing() throws {
+        for output in [OutputKind.nce, .hierarchical] {
+            let plain = try Self.train(output, tied: false, optimizer: .sgd, sparse: true, steps: 60)
+            let probedSparse = try Self.train(output, tied: false, optimizer: .sgd, sparse: true, steps: 60, probeEvery: 3)
+            let probedDense = try Self.train(output, tied: false, optimizer: .sgd, sparse: false, steps: 60, probeEvery: 3)
+            for (i, name) in plain.names.enumerated() {
+                XCTAssertEqual(zip(plain.weights[i], probedSparse.weights[i]).filter { $0 != $1 }.count, 0, "\(output): \(name), probed sparse")
+                XCTAssertEqual(zip(plain.weights[i], probedDense.weights[i]).filter { $0 != $1 }.count, 0, "\(output): \(name), probed dense")
+            }
+            // Each probe left the output weights' set dense (NCE: its full softmax marked them all)
+            // or grown (HS: the last targets' paths added to the previous step's rows).
+            XCTAssertEqual(probedSparse.recorder.probes.count, 60 / 3)
+            for (k, sets) in probedSparse.recorder.probes.enumerated() {
+                let weight = sets.first { $0.name.hasPrefix("output.") }!
+                let before = probedSparse.recorder.touched[(k + 1) * 3 - 2].first { $0.name == weight.name }!
+                if output == .nce {
+                    XCTAssertTrue(weight.dense, "probe \(k + 1): NCE's weights should be marked dense")
+                } else {
+                    XCTAssertTrue(!weight.dense && weight.count >= before.count, "probe \(k + 1): \(weight.count) rows after, \(before.count) before")
+                }
+            }
+        }
     }
 
     // MARK: - The bookkeeping
