@@ -196,6 +196,11 @@ final class RowSparseGradientTests: XCTestCase {
         try assertSparseEqualsDense(.nce, tied: true, expectSparse: ["embedding"])
     }
 
+    func testClassSoftmaxUntiedSparseEmbeddingMatchesDense() throws {
+        // The untied word weights are not tracked (a chunk meets nearly every class); the table is.
+        try assertSparseEqualsDense(.classes, expectSparse: ["embedding"])
+    }
+
     func testClassSoftmaxTiedMatchesDense() throws {
         // The tied table is written at the inputs' rows and at the words of the classes present.
         // With 17 classes over 300 words and 20 targets a chunk, some classes are absent.
