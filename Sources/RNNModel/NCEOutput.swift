@@ -135,12 +135,15 @@ public final class NCEOutput<Scalar: BLASScalar>: OutputLayer {
                 let w = j == 0 ? t : Int(words[r * k + j - 1])
                 var delta = Double(s[j]) - offset[w]
                 if let c { delta += Double(c[w]) }
+                // One exponential for both the loss and σ(Δ) (LogisticLoss.swift: the same bits).
                 if j == 0 {
-                    loss += negativeLogSigmoid(delta)
-                    if training { s[j] = Scalar((logistic(delta) - 1) * scale) }
+                    let (targetLoss, sigmoid) = negativeLogSigmoidAndSigmoid(delta)     // −log σ(Δ), σ(Δ)
+                    loss += targetLoss
+                    if training { s[j] = Scalar((sigmoid - 1) * scale) }
                 } else {
-                    loss += negativeLogSigmoid(-delta)
-                    if training { s[j] = Scalar(logistic(delta) * scale) }
+                    let (noiseLoss, sigmoid) = negativeLogSigmoidAndComplement(-delta)  // −log σ(−Δ), σ(Δ)
+                    loss += noiseLoss
+                    if training { s[j] = Scalar(sigmoid * scale) }
                 }
             }
             guard training, let dH = hiddenGradient else { continue }
