@@ -3,8 +3,9 @@
 // row; the touched rows are exactly the rows a step writes, and the set starts empty each step.
 //
 // Each equality test trains the same small Elman model twice with the real Trainer — once with
-// `rowSparseGradients` (the default), once with it off — for 300 steps of SGD with a clip that
-// fires on every step, and requires every weight of the two runs to have the same bits. The
+// `rowSparseGradients` (the default), once with it off — for 300 steps (SGD, or Adam, or averaged
+// SGD) with a clip that fires on every step, and requires every weight of the two runs to have
+// the same bits; one adds the gradient-through-time probe between steps. The
 // vocabulary (300 words, skewed) is large against a chunk (4 × 5 tokens), so a step touches a
 // small share of the rows; H = 20 is not a multiple of BLAS's vector width, so a row's AXPY and
 // dot end in the kernels' scalar tails (the case where a whole-tensor call would round
