@@ -43,6 +43,10 @@ public final class ClassSoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
         [wordWeight] + (wordBias.map { [$0] } ?? []) + [classWeight] + (classBias.map { [$0] } ?? [])
     }
     public var summary: String { "class-softmax(\(classCount) classes\(isTied ? ", tied" : ""))" }
+    /// It marks the word rows whose gradients it writes (those of the classes present), which
+    /// matters when the word weights are the embedding table. Its own untied word weights are
+    /// not row-tracked: a chunk of a few hundred tokens meets nearly every class, so nearly every row.
+    public var recordsTouchedRows: Bool { true }
 
     // Workspaces, each grown (only) when a call needs more than it holds.
     /// (N, C): class logits, then their gradient.
@@ -196,6 +200,7 @@ public final class ClassSoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
                 let dWg = workspace(&gatheredGrad, rows: k, cols: H)
                 gemm(Zw, transposeA: true, Hg, into: dWg)
                 for j in 0..<k {
+                    wordWeight.touchedRows?.mark(Int(words[j]))
                     Scalar.blasAxpy(n: H, alpha: 1, x: dWg.row(j), y: wordWeight.grad.data + Int(words[j]) * H)
                 }
                 if let b = wordBias {

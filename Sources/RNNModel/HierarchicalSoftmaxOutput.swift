@@ -34,6 +34,8 @@ public final class HierarchicalSoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
     public var vocabularySize: Int { tree.wordCount }
     public var parameters: [Parameter<Scalar>] { [nodeWeight] + (nodeBias.map { [$0] } ?? []) }
     public var summary: String { "hierarchical-softmax(Huffman, depth ≤ \(tree.maxDepth))" }
+    /// It marks the path nodes whose vectors' gradients it writes.
+    public var recordsTouchedRows: Bool { true }
 
     /// (D, H): the gathered node vectors of one path.
     private let gathered: Tensor<Scalar>
@@ -46,6 +48,7 @@ public final class HierarchicalSoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
         tree = HuffmanTree(counts: counts)
         let inner = tree.innerNodeCount
         nodeWeight = Parameter(name: "output.node_weight", shape: [inner, H], role: .output)
+        nodeWeight.trackTouchedRows()   // a chunk writes only its paths' nodes (TouchedRows)
         nodeBias = bias ? Parameter(name: "output.node_bias", shape: [inner], role: .bias) : nil
         gathered = Tensor(zeros: [max(tree.maxDepth, 1), H])
         scores = Tensor(zeros: [max(tree.maxDepth, 1)])
@@ -60,34 +63,44 @@ public final class HierarchicalSoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
         precondition(hidden.cols == H, "HierarchicalSoftmaxOutput: hidden size \(hidden.cols), expected \(H)")
         let W = nodeWeight.value.data, G = gathered.data, s = scores.data
         let b = nodeBias?.value.data
+        let dW = nodeWeight.grad.data, db = nodeBias?.grad.data
         let scale = gradScale.map { Double($0) } ?? 0
+        let training = gradScale != nil
+        let touched = nodeWeight.touchedRows
         var loss = 0.0
-        for r in 0..<n {
-            let w = Int(targets[r])
-            precondition(w >= 0 && w < V, "HierarchicalSoftmaxOutput: target \(w) outside the vocabulary 0..<\(V)")
-            let first = Int(tree.pathStart[w]), L = Int(tree.pathStart[w + 1]) - first
-            let h = hidden.row(r)
-            for i in 0..<L { copyElements(from: W + Int(tree.pathNodes[first + i]) * H, to: G + i * H, count: H) }
-            // s = G h: the path's L scores.
-            Scalar.blasGemv(trans: false, m: L, n: H, alpha: 1, a: G, lda: H, x: h, beta: 0, y: s)
-            let training = gradScale != nil
-            for i in 0..<L {
-                var x = Double(s[i])
-                if let b { x += Double(b[Int(tree.pathNodes[first + i])]) }
-                let sign: Double = tree.pathBits[first + i] == 0 ? 1 : -1
-                let z = sign * x
-                loss += negativeLogSigmoid(z)
-                // d(−log σ(z))/dx = −sign · σ(−z), for x = v·h + b; s becomes the scaled gradient.
-                if training { s[i] = Scalar(-sign * logistic(-z) * scale) }
+        tree.pathStart.withUnsafeBufferPointer { pathStart in
+        tree.pathNodes.withUnsafeBufferPointer { pathNodes in
+        tree.pathBits.withUnsafeBufferPointer { pathBits in
+            for r in 0..<n {
+                let w = Int(targets[r])
+                precondition(w >= 0 && w < V, "HierarchicalSoftmaxOutput: target \(w) outside the vocabulary 0..<\(V)")
+                let first = Int(pathStart[w]), L = Int(pathStart[w + 1]) - first
+                let nodes = pathNodes.baseAddress! + first, bits = pathBits.baseAddress! + first
+                let h = hidden.row(r)
+                for i in 0..<L { copyElements(from: W + Int(nodes[i]) * H, to: G + i * H, count: H) }
+                // s = G h: the path's L scores.
+                Scalar.blasGemv(trans: false, m: L, n: H, alpha: 1, a: G, lda: H, x: h, beta: 0, y: s)
+                for i in 0..<L {
+                    var x = Double(s[i])
+                    if let b { x += Double(b[Int(nodes[i])]) }
+                    let sign: Double = bits[i] == 0 ? 1 : -1
+                    // −log σ(z) for z = sign · x, and d/dx = −sign · σ(−z) for x = v·h + b: s becomes the scaled gradient.
+                    let (nodeLoss, complement) = negativeLogSigmoidAndComplement(sign * x)
+                    loss += nodeLoss
+                    if training { s[i] = Scalar(-sign * complement * scale) }
+                }
+                guard training, let dH = hiddenGradient else { continue }
+                // dh = Gᵀ g; dv_n += g_n h; db_n += g_n.
+                Scalar.blasGemv(trans: true, m: L, n: H, alpha: 1, a: G, lda: H, x: s, beta: 0, y: dH.row(r))
+                for i in 0..<L {
+                    let node = Int(nodes[i])
+                    touched?.mark(node)
+                    Scalar.blasAxpy(n: H, alpha: s[i], x: h, y: dW + node * H)
+                    if let db { db[node] += s[i] }
+                }
             }
-            guard training, let dH = hiddenGradient else { continue }
-            // dh = Gᵀ g; dv_n += g_n h; db_n += g_n.
-            Scalar.blasGemv(trans: true, m: L, n: H, alpha: 1, a: G, lda: H, x: s, beta: 0, y: dH.row(r))
-            for i in 0..<L {
-                let node = Int(tree.pathNodes[first + i])
-                Scalar.blasAxpy(n: H, alpha: s[i], x: h, y: nodeWeight.grad.data + node * H)
-                if let bias = nodeBias { bias.grad.data[node] += s[i] }
-            }
+        }
+        }
         }
         return loss
     }

@@ -89,6 +89,10 @@ public final class LanguageModel<Scalar: BLASScalar> {
         self.output = output
         var seen = Set<ObjectIdentifier>()
         parameters = ([embedding.table] + cell.parameters + output.parameters).filter { seen.insert(ObjectIdentifier($0)).inserted }
+        // A parameter is zeroed and stepped row by row only if every layer that writes its
+        // gradient marks the rows it writes: cells never do, output layers say so.
+        let unmarked = cell.parameters + (output.recordsTouchedRows ? [] : output.parameters)
+        for p in unmarked { p.stopTrackingTouchedRows() }
         inputs = Tensor(zeros: [0, embedding.embeddingSize])
         inputGradient = Tensor(zeros: [0, embedding.embeddingSize])
         outputGradient = Tensor(zeros: [0, cell.outputSize])
@@ -103,10 +107,19 @@ public final class LanguageModel<Scalar: BLASScalar> {
         Tensor(zeros: [batch, cell.stateSize])
     }
 
-    /// Sets every gradient to zero.
+    /// Sets every gradient to zero (only the rows the last step touched, for a parameter that
+    /// records them) and starts a new step's sets of touched rows.
     public func zeroGradients() {
         // By index: in a debug build, iterating an array in generic code allocates per element.
-        for i in 0..<parameters.count { parameters[i].grad.zero() }
+        for i in 0..<parameters.count { parameters[i].zeroGradient() }
+    }
+
+    /// Whether parameters that record their touched rows (Parameter.touchedRows) are zeroed,
+    /// clipped and stepped over those rows only (true, the default) or over every row (false:
+    /// the dense path, bit for bit the same results, for tests and measurements).
+    public var rowSparseGradients: Bool {
+        get { !parameters.contains { $0.touchedRows?.forceDense == true } }
+        set { for p in parameters { p.touchedRows?.forceDense = !newValue } }
     }
 
     /// The parameter called `name`, if any.

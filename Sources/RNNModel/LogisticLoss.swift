@@ -17,3 +17,20 @@ func logistic(_ z: Double) -> Double {
     let e = Double.exp(z)
     return e / (1 + e)
 }
+
+/// (−log σ(z), σ(−z)) from one exponential: the same bits as `negativeLogSigmoid(z)` and
+/// `logistic(-z)`, which each take e^−|z| (for z ≤ 0 `logistic(-z)` is 1 / (1 + e^z) and e^z = e^−|z|;
+/// for z > 0 it is e^−z / (1 + e^−z)). The hierarchical softmax needs both for every path node.
+@inline(__always)
+func negativeLogSigmoidAndComplement(_ z: Double) -> (loss: Double, complement: Double) {
+    let e = Double.exp(-abs(z))
+    return (max(-z, 0) + Double.log(onePlus: e), z > 0 ? e / (1 + e) : 1 / (1 + e))
+}
+
+/// (−log σ(z), σ(z)) from one exponential: the same bits as `negativeLogSigmoid(z)` and
+/// `logistic(z)` (for z ≥ 0 that is 1 / (1 + e^−z), else e^z / (1 + e^z), and e^∓z = e^−|z|).
+@inline(__always)
+func negativeLogSigmoidAndSigmoid(_ z: Double) -> (loss: Double, sigmoid: Double) {
+    let e = Double.exp(-abs(z))
+    return (max(-z, 0) + Double.log(onePlus: e), z >= 0 ? 1 / (1 + e) : e / (1 + e))
+}

@@ -51,6 +51,8 @@ public final class NCEOutput<Scalar: BLASScalar>: OutputLayer {
     public var parameters: [Parameter<Scalar>] { softmax.parameters }
     public var summary: String { "nce(k \(noiseCount), α \(noise.power)\(isTied ? ", tied" : ""))" }
     public var trainingLoss: TrainingLoss { .surrogate("nce") }
+    /// It marks the target and noise rows whose gradients it writes (the inner softmax marks all).
+    public var recordsTouchedRows: Bool { true }
     public var randomGenerator: Xoshiro256? {
         get { generator }
         set { if let newValue { generator = newValue } }
@@ -86,6 +88,7 @@ public final class NCEOutput<Scalar: BLASScalar>: OutputLayer {
         offset = noise.logProbabilities.map { $0 + shift }
         gathered = Tensor(zeros: [noiseCount + 1, softmax.inputSize])
         scores = Tensor(zeros: [noiseCount + 1])
+        softmax.weight.trackTouchedRows()   // a chunk writes only its targets' and noise words' rows
     }
 
     /// Draws k noise words for each of `rows` rows from `generator` (replacing the last ones).
@@ -118,6 +121,7 @@ public final class NCEOutput<Scalar: BLASScalar>: OutputLayer {
         let c = bias?.value.data
         let training = gradScale != nil
         let scale = gradScale.map { Double($0) } ?? 0
+        let touched = weight.touchedRows
         var loss = 0.0
         for r in 0..<n {
             let t = Int(targets[r])
@@ -131,18 +135,22 @@ public final class NCEOutput<Scalar: BLASScalar>: OutputLayer {
                 let w = j == 0 ? t : Int(words[r * k + j - 1])
                 var delta = Double(s[j]) - offset[w]
                 if let c { delta += Double(c[w]) }
+                // One exponential for both the loss and σ(Δ) (LogisticLoss.swift: the same bits).
                 if j == 0 {
-                    loss += negativeLogSigmoid(delta)
-                    if training { s[j] = Scalar((logistic(delta) - 1) * scale) }
+                    let (targetLoss, sigmoid) = negativeLogSigmoidAndSigmoid(delta)     // −log σ(Δ), σ(Δ)
+                    loss += targetLoss
+                    if training { s[j] = Scalar((sigmoid - 1) * scale) }
                 } else {
-                    loss += negativeLogSigmoid(-delta)
-                    if training { s[j] = Scalar(logistic(delta) * scale) }
+                    let (noiseLoss, sigmoid) = negativeLogSigmoidAndComplement(-delta)  // −log σ(−Δ), σ(Δ)
+                    loss += noiseLoss
+                    if training { s[j] = Scalar(sigmoid * scale) }
                 }
             }
             guard training, let dH = hiddenGradient else { continue }
             Scalar.blasGemv(trans: true, m: k + 1, n: H, alpha: 1, a: G, lda: H, x: s, beta: 0, y: dH.row(r))
             for j in 0...k {
                 let w = j == 0 ? t : Int(words[r * k + j - 1])
+                touched?.mark(w)
                 Scalar.blasAxpy(n: H, alpha: s[j], x: h, y: weight.grad.data + w * H)
                 if let b = bias { b.grad.data[w] += s[j] }
             }

@@ -45,6 +45,12 @@ public protocol OutputLayer<Scalar>: AnyObject {
     /// The generator the layer draws from while training, or nil when it draws nothing
     /// (default). Part of the training state: checkpoints save it and a resume restores it.
     var randomGenerator: Xoshiro256? { get set }
+
+    /// True when every gradient row the layer writes into a parameter that records its touched
+    /// rows (`Parameter.touchedRows`, e.g. a tied embedding table) is marked there (`mark(row)`,
+    /// or `markAll()` for a dense write). Default false: the model then zeroes and steps the
+    /// layer's parameters whole (`LanguageModel.init` stops their tracking).
+    var recordsTouchedRows: Bool { get }
 }
 
 extension OutputLayer {
@@ -59,4 +65,6 @@ extension OutputLayer {
         get { nil }
         set {}
     }
+
+    public var recordsTouchedRows: Bool { false }
 }

@@ -26,6 +26,11 @@ public enum ParameterRole: String, Sendable, Equatable, Hashable, CaseIterable, 
 ///
 /// Layers *add* into `grad` in their backward pass; zeroing is a separate step
 /// (`LanguageModel.zeroGradients()`), so several uses of one parameter accumulate.
+///
+/// A (R, C) parameter whose gradient is written row by row (the embedding table, the
+/// hierarchical softmax's node vectors, NCE's weights) carries `touchedRows`: every layer that
+/// writes its gradient marks the rows it writes, and zeroing, the clip norm and SGD visit only
+/// those (see TouchedRows).
 public final class Parameter<Scalar: BLASScalar>: @unchecked Sendable {
     /// Stable name used in checkpoints and reports, e.g. `embedding`, `cell.U`, `output.bias`.
     public let name: String
@@ -37,6 +42,9 @@ public final class Parameter<Scalar: BLASScalar>: @unchecked Sendable {
     public let gates: [String]
     public let value: Tensor<Scalar>
     public let grad: Tensor<Scalar>
+    /// The rows of `grad` written this step, for a parameter whose gradient is written row by
+    /// row; nil for a dense one. Set by the layer that owns the parameter (`trackTouchedRows`).
+    public private(set) var touchedRows: TouchedRows?
 
     /// A parameter holding `value`.
     ///
@@ -59,4 +67,33 @@ public final class Parameter<Scalar: BLASScalar>: @unchecked Sendable {
 
     public var shape: [Int] { value.shape }
     public var count: Int { value.count }
+
+    /// Starts recording the rows of `grad` that each step writes (idempotent). Every layer that
+    /// writes this gradient must then mark what it writes (`touchedRows?.mark(row)` or `markAll()`).
+    public func trackTouchedRows() {
+        precondition(shape.count == 2, "Parameter \(name): only a (rows, columns) parameter has touched rows, not \(shape)")
+        if touchedRows == nil { touchedRows = TouchedRows(rowCount: shape[0]) }
+    }
+
+    /// Stops recording touched rows: the parameter is zeroed and updated whole from now on (for a
+    /// parameter shared with a layer that does not mark what it writes).
+    public func stopTrackingTouchedRows() { touchedRows = nil }
+
+    /// Sets the gradient to zero — only the rows written since the last reset when they are
+    /// recorded — and starts a new step's set of touched rows.
+    public func zeroGradient() {
+        guard let touched = touchedRows, !touched.isDense else {
+            grad.zero()
+            touchedRows?.reset()
+            return
+        }
+        // memset per row (a typed `update(repeating:)` in this generic code goes element by
+        // element through value witnesses: 6 % of a hierarchical-softmax step).
+        let C = shape[1], rows = touched.rows, rowBytes = C * MemoryLayout<Scalar>.stride
+        let base = UnsafeMutableRawPointer(grad.data)
+        for i in 0..<rows.count {
+            (base + Int(rows[i]) * rowBytes).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes)
+        }
+        touched.reset()
+    }
 }

@@ -25,6 +25,8 @@ public final class SoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
     public var vocabularySize: Int { weight.shape[0] }
     public var parameters: [Parameter<Scalar>] { [weight] + (bias.map { [$0] } ?? []) }
     public var summary: String { isTied ? "softmax(tied)" : "softmax" }
+    /// It writes the whole weight gradient and says so (`markAll`).
+    public var recordsTouchedRows: Bool { true }
 
     /// Rows per block when evaluating; bounds the logits buffer to blockRows × V.
     public let blockRows: Int
@@ -80,6 +82,7 @@ public final class SoftmaxOutput<Scalar: BLASScalar>: OutputLayer {
                                               targets: targets, gradScale: gradScale, bias: bias.map { UnsafePointer($0.value.data) },
                                               biasGradient: bias?.grad.data, threads: threads, workspace: softmaxWorkspace)
         gemm(Z, transposeA: true, hidden, into: weight.grad.matrix, beta: 1)
+        weight.touchedRows?.markAll()   // every row (a tied table, or NCE's weights in a diagnostic)
         gemm(Z, weight.value.matrix, into: hiddenGradient)
         return loss
     }

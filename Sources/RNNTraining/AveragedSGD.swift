@@ -67,8 +67,7 @@ public final class AveragedSGD<Scalar: BLASScalar>: Optimizer, IterateAveraging 
     public func update(_ parameters: [Parameter<Scalar>], learningRate: Double, gradientScale: Double) {
         let alpha = Scalar(-learningRate * gradientScale)
         for i in 0..<parameters.count {   // by index: see `SGD.update`
-            let p = parameters[i]
-            Scalar.blasAxpy(n: p.count, alpha: alpha, x: p.grad.data, y: p.value.data)
+            parameters[i].addScaledGradient(alpha: alpha)   // only the touched rows where recorded
         }
         step += 1
         guard averagingStart != nil else { return }

@@ -18,9 +18,9 @@ public struct ClipResult: Sendable, Equatable {
 public func clipScale<Scalar: BLASScalar>(_ parameters: [Parameter<Scalar>], maxNorm: Double?) -> ClipResult {
     var sumSquares = 0.0
     for i in 0..<parameters.count {   // by index: see `SGD.update`
-        let p = parameters[i]
-        // BLAS dot in the parameter's precision, summed across parameters in Double.
-        sumSquares += Double(Scalar.blasDot(n: p.count, x: p.grad.data, y: p.grad.data))
+        // BLAS dots in the parameter's precision (one per row, and only the touched rows, for a
+        // parameter that records them: RowSparseGradients.swift), summed in Double.
+        parameters[i].addGradientSquares(to: &sumSquares)
     }
     let norm = sumSquares.squareRoot()
     var scale = 1.0

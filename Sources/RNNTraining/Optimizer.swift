@@ -50,8 +50,7 @@ public final class SGD<Scalar: BLASScalar>: Optimizer {
         // By index, not `for p in parameters`: in a debug build, iterating an array in generic
         // code allocates for every element, and a step must allocate nothing (StepAllocationTests).
         for i in 0..<parameters.count {
-            let p = parameters[i]
-            Scalar.blasAxpy(n: p.count, alpha: alpha, x: p.grad.data, y: p.value.data)
+            parameters[i].addScaledGradient(alpha: alpha)   // only the touched rows where recorded
         }
         state.step += 1
     }
