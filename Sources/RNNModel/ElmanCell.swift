@@ -15,7 +15,7 @@ import RNNTensor
 /// Parameters, named after `namePrefix` (default `cell.`): `W` (H, E) role input, `U` (H, H)
 /// role recurrent, and the bias: `b` (H) with `.single`, or `b_ih` and `b_hh` (H) each with
 /// `.split` (PyTorch's layout; the pre-activation adds both). State per stream: h (H).
-public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
+public final class ElmanCell<Scalar: BLASScalar>: StateResettingCell {
     public let inputSize: Int
     public let outputSize: Int
     public var stateSize: Int { outputSize }
@@ -97,14 +97,6 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
-        forward(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil)
-    }
-
-    public var supportsStateResets: Bool { true }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
                         resets: StateResets?) -> MatrixRef<Scalar> {
         let H = outputSize, B = batch, rows = steps * batch
@@ -140,22 +132,6 @@ public final class ElmanCell<Scalar: BLASScalar>: RecurrentCell {
         }
         for r in 0..<B { copyElements(from: S.row(rows + r), to: state.row(r), count: H) }
         return S.rows(B..<(rows + B))
-    }
-
-    public var supportsStateGradient: Bool { true }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
-        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
-    }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
-        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
-                 finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient, resets: nil)
     }
 
     @_specialize(where Scalar == Float)

@@ -23,7 +23,7 @@ import RNNTensor
 /// Parameters, named after `namePrefix` (default `cell.`), gate blocks [r, z, n] stacked along
 /// the rows: `W` (3H, E) role input, `U` (3H, H) role recurrent, and when biased `b_ih` (3H)
 /// and `b_hh` (3H), PyTorch's layout.
-public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
+public final class GRUCell<Scalar: BLASScalar>: StateResettingCell {
     /// The gate blocks in row order.
     public static var gateNames: [String] { ["r", "z", "n"] }
 
@@ -108,14 +108,6 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
-        forward(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil)
-    }
-
-    public var supportsStateResets: Bool { true }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
                         resets: StateResets?) -> MatrixRef<Scalar> {
         let H = outputSize, G = 3, B = batch, rows = steps * batch
@@ -174,22 +166,6 @@ public final class GRUCell<Scalar: BLASScalar>: RecurrentCell {
             a[j] = r; a[H + j] = z; a[2 * H + j] = newGate
             h[j] = (1 - z) * newGate + z * hPrev[j]
         }
-    }
-
-    public var supportsStateGradient: Bool { true }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
-        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
-    }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
-        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
-                 finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient, resets: nil)
     }
 
     @_specialize(where Scalar == Float)

@@ -22,7 +22,7 @@ import RNNTensor
 /// Parameters, named after `namePrefix` (default `cell.`), gate blocks [i, f, g, o] stacked
 /// along the rows: `W` (4H, E) role input, `U` (4H, H) role recurrent, and the bias: `b` (4H)
 /// with `.single`, or `b_ih` and `b_hh` (4H each, PyTorch's layout) with `.split`.
-public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
+public final class LSTMCell<Scalar: BLASScalar>: StateResettingCell {
     /// The gate blocks in row order.
     public static var gateNames: [String] { ["i", "f", "g", "o"] }
 
@@ -121,14 +121,6 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
-        forward(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil)
-    }
-
-    public var supportsStateResets: Bool { true }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>,
                         resets: StateResets?) -> MatrixRef<Scalar> {
         let H = outputSize, G = 4, B = batch, rows = steps * batch
@@ -199,23 +191,7 @@ public final class LSTMCell<Scalar: BLASScalar>: RecurrentCell {
         }
     }
 
-    public var supportsStateGradient: Bool { true }
-
     public var memoryStateColumns: Range<Int>? { outputSize..<(2 * outputSize) }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
-        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient, finalStateGradient: nil, initialStateGradient: nil)
-    }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
-                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
-        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
-                 finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient, resets: nil)
-    }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

@@ -148,3 +148,31 @@ extension RecurrentCell {
                  finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient)
     }
 }
+
+/// A cell that implements the full forms — `forward(…, resets:)` and `backward(…,
+/// finalStateGradient:initialStateGradient:resets:)` — and gets the shorter forms the protocol
+/// asks for as those with nothing given (no resets, no state gradients). The built-in single-layer
+/// cells (Elman, LSTM, GRU) adopt it; a cell adopting it must implement both full forms (the
+/// `RecurrentCell` defaults of those call the shorter forms, which would call them back).
+public protocol StateResettingCell: RecurrentCell {}
+
+extension StateResettingCell {
+    public var supportsStateResets: Bool { true }
+
+    public var supportsStateGradient: Bool { true }
+
+    public func forward(inputs: MatrixRef<Scalar>, steps: Int, batch: Int, state: MatrixRef<Scalar>) -> MatrixRef<Scalar> {
+        forward(inputs: inputs, steps: steps, batch: batch, state: state, resets: nil)
+    }
+
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
+                 finalStateGradient: nil, initialStateGradient: nil, resets: nil)
+    }
+
+    public func backward(inputs: MatrixRef<Scalar>, outputGradient: MatrixRef<Scalar>, inputGradient: MatrixRef<Scalar>?,
+                         finalStateGradient: MatrixRef<Scalar>?, initialStateGradient: MatrixRef<Scalar>?) {
+        backward(inputs: inputs, outputGradient: outputGradient, inputGradient: inputGradient,
+                 finalStateGradient: finalStateGradient, initialStateGradient: initialStateGradient, resets: nil)
+    }
+}
