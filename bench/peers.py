@@ -531,7 +531,7 @@ def train(system, binary, argv, folder, log, args, snapshots=None):
             for ts, text in segments:
                 log.feed(ts, text)
                 while len(log.epoch_times) < len(log.epochs):
-                    log.epoch_times.append(ts - t0)
+                    log.epoch_times.append(t - t0)   # when the line was whole, not when it began
         now = time.monotonic()
         if snapshots and killed_at is None and p.poll() is None and snapshots.due(now - t0):
             snap_wait = snap_wait or now
