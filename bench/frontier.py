@@ -249,22 +249,23 @@ def run_torch(py, script, data_dir, extra, budget_s, calibration, name, host):
     config = next((e for e in events if e.get("event") == "config"), None)
     epochs = [e for e in events if e.get("event") == "epoch"]
     test = next((e for e in events if e.get("event") == "test"), None)
+    stop = next((e for e in events if e.get("event") == "budget_stop"), None)
+    cut = bool("--max-steps" in cmd and epochs and config and epochs[-1]["steps"] < steps_per_epoch(config))
     if epochs:
         train_s = sum(e["train_s"] for e in epochs)
         words = sum(round(e["train_tok_s"] * e["train_s"]) for e in epochs)
         steps = sum(e["steps"] for e in epochs)
         valid = [e["valid_ppl"] for e in epochs if e.get("valid_ppl") is not None and math.isfinite(e["valid_ppl"])]
-        rec.update({"train_wall_seconds": sum(e["epoch_s"] for e in epochs), "words": words,
+        # a validation after a --max-steps cut is after the budget's end, as rnnlab's last one
+        wall = sum(e["epoch_s"] for e in epochs) - (epochs[-1]["epoch_s"] - epochs[-1]["train_s"] if cut else 0)
+        rec.update({"train_wall_seconds": wall, "words": words,
                     "words_per_sec": words / train_s if train_s > 0 else None, "steps": steps,
                     "epochs": steps / steps_per_epoch(config) if config else len(epochs),
                     "epochs_completed": sum(1 for e in epochs if config and e["steps"] == steps_per_epoch(config)),
                     "best_valid_ppl": min(valid) if valid else None, "epoch_valid_ppl": [e.get("valid_ppl") for e in epochs]})
     if config:
         rec["torch"] = config.get("torch")
-    stop = next((e for e in events if e.get("event") == "budget_stop"), None)
-    rec["stopped"] = (f"time budget, before epoch {stop['before_epoch']}" if stop else
-                      "max_steps" if "--max-steps" in cmd and epochs and config and epochs[-1]["steps"] < steps_per_epoch(config)
-                      else "epochs")
+    rec["stopped"] = f"time budget, before epoch {stop['before_epoch']}" if stop else "max_steps" if cut else "epochs"
     if test:
         rec["test_ppl"] = peers.finite(test.get("test_ppl"))
         rec["test_seconds"] = test.get("test_s")
