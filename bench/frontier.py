@@ -483,8 +483,10 @@ def svg(records, title):
             f'    <text x="14" y="{(top_y + bottom) / 2}" transform="rotate(-90 14 {(top_y + bottom) / 2})" text-anchor="middle" '
             f'font-size="12">test perplexity (best configuration)</text>']
     legend = []
+    others = [s for s in systems if s not in SYSTEM_ORDER]
     for k, s in enumerate(systems):
-        colour = COLOURS[k % len(COLOURS)]
+        # a system keeps its colour whichever others are in the file
+        colour = COLOURS[(SYSTEM_ORDER.index(s) if s in SYSTEM_ORDER else len(SYSTEM_ORDER) + others.index(s)) % len(COLOURS)]
         pts = [(X(b), Y(top[(s, b)]["test_ppl"])) for b in budgets if (s, b) in top]
         out.append(f'    <g stroke="{colour}" fill="{colour}">')
         if pts:

@@ -83,6 +83,14 @@ def test_plot_and_tables(tmp_path):
     py = [tuple(map(float, p.split(","))) for p in groups[1].find(SVG + "polyline").get("points").split()]
     assert py[3][1] > rn[3][1] and py[3][0] == rn[3][0]
 
+    # a system keeps its colour in a file without the others
+    colours = {s: g.get("stroke") for s, g in zip(best, groups)}
+    assert len(set(colours.values())) == 3
+    only = records_file(tmp_path / "py.jsonl", [x for x in made_up() if x["system"] == "pytorch"])
+    frontier.main(["plot", str(only), "--svg", str(tmp_path / "py.svg")])
+    alone = [g for g in ET.parse(tmp_path / "py.svg").getroot().iter(SVG + "g") if g.find(SVG + "polyline") is not None]
+    assert [g.get("stroke") for g in alone] == [colours["pytorch"]]
+
     lines = r.stdout.splitlines()
     assert lines[0] == "| budget | rnnlab | pytorch | faster-rnnlm-hs |"
     rows = {l.split("|")[1].strip(): [c.strip() for c in l.split("|")[2:-1]] for l in lines[2:6]}
