@@ -11,7 +11,7 @@ Systems: rnnlab (--rnnlab BIN --experiment FILE ...): `rnnlab run FILE --data-ro
          --data-dir> --set training.time_budget=<seconds>` for every experiment file (a
          candidate configuration) and budget, with every --rnnlab-set KEY=VALUE before the budget;
          the figures come from the run folder's summary.json, and the training wall time from the
-         last row of metrics.csv (rnnlab's clock starts after the data are read; validations
+         last row of metrics.csv, the stop within a step (rnnlab's clock starts after the data are read; validations
          within the budget count in it, the one rnnlab makes after it when the last step was not
          validated does not).
          pytorch (--python PY --torch-script torch_rnnlm.py): the shared reference with its
@@ -138,10 +138,10 @@ def last_elapsed(run_dir):
     return None
 
 
-def run_rnnlab(binary, experiment, sets, budget_s, data_dir, work_dir, host):
-    configuration = os.path.splitext(os.path.basename(experiment))[0]
+def run_rnnlab(binary, experiment, sets, budget_s, data_dir, work_dir, host, label=None):
+    configuration = os.path.splitext(os.path.basename(experiment))[0] + (f"+{label}" if label else "")
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S")
-    name = f"frontier-{configuration}-{budget_s:g}s-{stamp}"
+    name = f"frontier-{configuration.replace('/', '_')}-{budget_s:g}s-{stamp}"
     results = os.path.join(work_dir, "rnnlab")
     cmd = [os.path.abspath(binary), "run", os.path.abspath(experiment),
            "--data-root", os.path.dirname(os.path.abspath(data_dir.rstrip("/"))),
@@ -375,7 +375,8 @@ def command_run(opts):
         if opts.rnnlab:
             for experiment in opts.experiment:
                 for b in budgets:
-                    append(opts.out, run_rnnlab(opts.rnnlab, experiment, opts.rnnlab_set, b, opts.data_dir, work_dir, host))
+                    append(opts.out, run_rnnlab(opts.rnnlab, experiment, opts.rnnlab_set, b, opts.data_dir, work_dir, host,
+                                                opts.rnnlab_label))
         if opts.python:
             calibration = (calibrate_torch(opts.python, opts.torch_script, opts.data_dir, opts.torch_arg, opts.torch_calibrate_steps)
                            if opts.torch_calibrate_steps else None)
@@ -561,6 +562,9 @@ def main(argv=None):
                    help="an rnnlab experiment file: a candidate configuration, run at every budget (repeatable)")
     r.add_argument("--rnnlab-set", metavar="KEY=VALUE", action="append", default=[],
                    help="passed to every rnnlab run as --set (repeatable), before the budget's training.time_budget")
+    r.add_argument("--rnnlab-label", metavar="TEXT", default=None,
+                   help="appended to the configurations' names (the experiment file's name) as +TEXT: "
+                        "to tell apart runs of one file with different --rnnlab-set")
     r.add_argument("--python", metavar="PY", help="a Python with torch, for the PyTorch reference")
     r.add_argument("--torch-script", metavar="PATH", help="the shared reference torch_rnnlm.py")
     r.add_argument("--torch-arg", metavar="ARG", action="append", default=[],
