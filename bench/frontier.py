@@ -21,6 +21,8 @@ Systems: rnnlab (--rnnlab BIN --experiment FILE ...): `rnnlab run FILE --data-ro
          whole: so a short calibration run (--torch-calibrate-steps, default 100 steps) measures its
          tokens/s first, and a budget shorter than the first epoch's estimate runs with
          --max-steps (the steps that fit at that rate) instead; the record says which rule held.
+         --torch-fill uses --max-steps at every budget: the steps that fit at the calibration's
+         rates, less the validations of the epochs that end within the budget.
          rnnlm-0.4b, faster-rnnlm-hs, faster-rnnlm-nce (--rnnlm-0.4b PATH, --faster-rnnlm PATH):
          bench/peers.py's flags; they have no budget-aware schedule, so each trains ONCE up to the
          largest budget and a copy of its model file saved last is kept at every budget mark (as a
@@ -225,21 +227,37 @@ def calibrate_torch(py, script, data_dir, extra, steps):
     timing = next((e for e in events if e.get("event") == "timing"), None)
     if status != 0 or config is None or timing is None:
         fail(f"the PyTorch calibration run failed (exit status {status}): {' '.join(cmd)}: {err}")
-    return {"command": cmd, "train_tok_s": timing["train_tok_s"], "config": config}
+    return {"command": cmd, "train_tok_s": timing["train_tok_s"], "eval_tok_s": timing["eval_tok_s"], "config": config}
 
 
-def run_torch(py, script, data_dir, extra, budget_s, calibration, name, host):
-    cmd = torch_command(py, script, data_dir, extra) + ["--time-budget", f"{budget_s:g}"]
-    rule = "the script's own: no epoch started that would likely end past --time-budget"
-    if calibration:
-        config, rate = calibration["config"], calibration["train_tok_s"]
-        per_step = config["batch"] * config["bptt"]
-        first_epoch = steps_per_epoch(config) * per_step / rate
-        if budget_s < first_epoch:
-            max_steps = max(1, math.floor(budget_s * rate / per_step))
-            cmd += ["--max-steps", str(max_steps)]
-            rule = (f"the first epoch would not fit (about {first_epoch:.0f} s at the calibration's "
-                    f"{rate:.0f} tokens/s): --max-steps {max_steps}")
+def torch_budget_rule(budget_s, calibration, fill):
+    """(extra flags, what they mean) for one budget. Without fill: --time-budget (the script's
+    rule: no epoch started that would likely end past it), or --max-steps when the first epoch
+    would not fit at the calibration's rate. With fill: --max-steps, the steps that fit in the
+    budget at the calibration's rates, less the validations of the epochs that end within it."""
+    if calibration is None:
+        return ["--time-budget", f"{budget_s:g}"], "the script's own: no epoch started that would likely end past --time-budget"
+    config, rate = calibration["config"], calibration["train_tok_s"]
+    per_step = config["batch"] * config["bptt"]
+    first_epoch = steps_per_epoch(config) * per_step / rate
+    if fill:
+        validation = config["valid_tokens"] / calibration["eval_tok_s"]
+        epochs = math.floor(budget_s / (first_epoch + validation) + 1e-9)
+        steps = max(1, math.floor((budget_s - epochs * validation) * rate / per_step + 1e-9))
+        return ["--max-steps", str(steps)], (
+            f"fill: --max-steps {steps}, the steps that fit at the calibration's {rate:.0f} training and "
+            f"{calibration['eval_tok_s']:.0f} validation tokens/s, less {epochs} validations of {validation:.1f} s")
+    if budget_s < first_epoch:
+        steps = max(1, math.floor(budget_s * rate / per_step + 1e-9))
+        return ["--time-budget", f"{budget_s:g}", "--max-steps", str(steps)], (
+            f"the first epoch would not fit (about {first_epoch:.0f} s at the calibration's {rate:.0f} tokens/s): "
+            f"--max-steps {steps}")
+    return ["--time-budget", f"{budget_s:g}"], "the script's own: no epoch started that would likely end past --time-budget"
+
+
+def run_torch(py, script, data_dir, extra, budget_s, calibration, name, host, fill=False):
+    flags, rule = torch_budget_rule(budget_s, calibration, fill)
+    cmd = torch_command(py, script, data_dir, extra) + flags
     load_start, started = peers.load_average(), utc_now()
     events, status, err, wall = run_json(cmd)
     commands = ([calibration["command"]] if calibration else []) + [cmd]
@@ -362,6 +380,8 @@ def command_run(opts):
     if not (opts.rnnlab or opts.python or peer_systems):
         fail("nothing to run: give --rnnlab BIN --experiment FILE, --python PY --torch-script PATH, "
              "and/or --rnnlm-0.4b PATH / --faster-rnnlm PATH")
+    if opts.torch_fill and not opts.torch_calibrate_steps:
+        fail("--torch-fill needs the calibration run (--torch-calibrate-steps above 0)")
     if not os.path.isdir(opts.data_dir):
         fail(f"--data-dir {opts.data_dir}: no such folder")
     if min(opts.peer_hidden, opts.peer_classes, opts.peer_nce_samples, opts.peer_threads) < 1 or opts.torch_calibrate_steps < 0:
@@ -382,7 +402,7 @@ def command_run(opts):
                            if opts.torch_calibrate_steps else None)
             for b in budgets:
                 append(opts.out, run_torch(opts.python, opts.torch_script, opts.data_dir, opts.torch_arg, b, calibration,
-                                           opts.torch_name, host))
+                                           opts.torch_name, host, fill=opts.torch_fill))
         if peer_systems:
             files = {name: peers.split_path(opts.data_dir, name) for name in ("train", "valid", "test")}
             for s in peer_systems:
@@ -573,6 +593,9 @@ def main(argv=None):
     r.add_argument("--torch-calibrate-steps", type=int, default=100, metavar="N",
                    help="training steps of the calibration run that says whether a first epoch fits a budget (0: none, "
                         "the script's own rule alone; a first epoch then always runs whole)")
+    r.add_argument("--torch-fill", action="store_true",
+                   help="instead of the script's rule, train the steps that fit in each budget at the calibration's rates "
+                        "(--max-steps; the last epoch cut short); name the configuration apart with --torch-name")
     r.add_argument("--rnnlm-0.4b", dest="rnnlm", metavar="PATH", help="rnnlm-0.4b's rnnlm binary")
     r.add_argument("--faster-rnnlm", dest="faster", metavar="PATH", help="faster-rnnlm's rnnlm binary")
     r.add_argument("--peer-systems", default=None,

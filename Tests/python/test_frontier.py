@@ -328,9 +328,9 @@ rate = 7000.0
 if args.no_test:
     emit({"event": "epoch", "epoch": 1, "steps": args.max_steps + args.warmup, "train_s": 1, "epoch_s": 1.1,
           "train_tok_s": rate, "valid_ppl": 900.0})
-    emit({"event": "timing", "train_tok_s": rate, "timed_steps": args.max_steps})
+    emit({"event": "timing", "train_tok_s": rate, "timed_steps": args.max_steps, "eval_tok_s": 10000.0})
     sys.exit(0)
-steps = [min(args.max_steps, per_epoch)] if args.max_steps else [per_epoch] * 3
+steps = [min(per_epoch, args.max_steps - k) for k in range(0, args.max_steps, per_epoch)] if args.max_steps else [per_epoch] * 3
 for e, n in enumerate(steps, 1):
     train_s = n * 700 / rate
     emit({"event": "epoch", "epoch": e, "steps": n, "lr": 5, "train_s": round(train_s, 3), "epoch_s": round(train_s + 0.3, 3),
@@ -378,3 +378,25 @@ def test_bad_input_is_named(tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and "--faster-rnnlm /nonexistent/rnnlm: not an executable file" in r.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_pytorch_fill(tmp_path):
+    """--torch-fill: --max-steps at every budget, the steps that fit at the calibration's rates."""
+    script = fake(tmp_path, "torch_rnnlm.py", FAKE_TORCH)
+    out = tmp_path / "r.jsonl"
+    frontier.main(["run", "--out", str(out), "--budgets", "10s", "--data-dir", str(corpus(tmp_path, lines=10)),
+                   "--python", sys.executable, "--torch-script", script, "--torch-fill", "--torch-name", "fill"])
+    calls = [json.loads(l) for l in open(script + ".calls")]
+    # an epoch: 2.9 s of training and 2,000 validation tokens at 10,000/s (0.2 s): 3 fit in 10 s,
+    # and the steps of 10 − 3 × 0.2 = 9.4 s at 7,000 tokens/s, 700 a step: 94
+    assert calls[1][-2:] == ["--max-steps", "94"] and "--time-budget" not in calls[1]
+    (r,) = [json.loads(l) for l in out.read_text().splitlines()]
+    assert r["configuration"] == "fill" and r["budget_rule"].startswith("fill: --max-steps 94")
+    assert r["steps"] == 94 and r["epochs"] == pytest.approx(94 / 29) and r["epochs_completed"] == 3
+    assert r["stopped"] == "max_steps" and r["test_ppl"] == 250
+
+
+def test_pytorch_fill_needs_the_calibration(tmp_path):
+    with pytest.raises(SystemExit, match="--torch-fill needs the calibration run"):
+        frontier.main(["run", "--out", str(tmp_path / "r"), "--budgets", "1", "--data-dir", str(tmp_path),
+                       "--python", sys.executable, "--torch-script", __file__, "--torch-fill", "--torch-calibrate-steps", "0"])
