@@ -275,8 +275,8 @@ def run_torch(py, script, data_dir, extra, budget_s, calibration, name, host, fi
         steps = sum(e["steps"] for e in epochs)
         valid = [e["valid_ppl"] for e in epochs if e.get("valid_ppl") is not None and math.isfinite(e["valid_ppl"])]
         # a validation after a --max-steps cut is after the budget's end, as rnnlab's last one
-        wall = sum(e["epoch_s"] for e in epochs) - (epochs[-1]["epoch_s"] - epochs[-1]["train_s"] if cut else 0)
-        rec.update({"train_wall_seconds": wall, "words": words,
+        train_wall = sum(e["epoch_s"] for e in epochs) - (epochs[-1]["epoch_s"] - epochs[-1]["train_s"] if cut else 0)
+        rec.update({"train_wall_seconds": train_wall, "words": words,
                     "words_per_sec": words / train_s if train_s > 0 else None, "steps": steps,
                     "epochs": steps / steps_per_epoch(config) if config else len(epochs),
                     "epochs_completed": sum(1 for e in epochs if config and e["steps"] == steps_per_epoch(config)),
