@@ -299,7 +299,8 @@ def run_torch(py, script, data_dir, extra, budget_s, calibration, name, host, fi
 def peer_configuration(system, args):
     if system == "rnnlm-0.4b":
         return f"h{args.hidden}-c{args.classes}"
-    return f"h{args.hidden}-" + ("hs" if system == "faster-rnnlm-hs" else f"nce{args.nce_samples}")
+    threads = f"-t{args.threads}" if args.threads > 1 else ""   # HogWild: another configuration
+    return f"h{args.hidden}-" + ("hs" if system == "faster-rnnlm-hs" else f"nce{args.nce_samples}") + threads
 
 
 def run_peer(system, binary, files, budgets, work_dir, opts, host):

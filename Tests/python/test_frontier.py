@@ -104,6 +104,13 @@ def test_plot_and_tables(tmp_path):
     assert sum(1 for l in lines if l.startswith("| faster-rnnlm-hs | h200-hs | 1 min") and "no model file yet" in l) == 1
 
 
+def test_peer_configuration_names():
+    a = type("A", (), {"hidden": 200, "classes": 100, "nce_samples": 20, "threads": 1})
+    assert [frontier.peer_configuration(s, a) for s in peers.SYSTEMS] == ["h200-c100", "h200-hs", "h200-nce20"]
+    a.threads = 2   # faster-rnnlm trains HogWild: not the same configuration (rnnlm-0.4b has one thread)
+    assert [frontier.peer_configuration(s, a) for s in peers.SYSTEMS] == ["h200-c100", "h200-hs-t2", "h200-nce20-t2"]
+
+
 def test_budgets_parse():
     assert frontier.parse_budgets("60,1,5,15") == [60, 300, 900, 3600]
     assert frontier.parse_budgets("90s,0.5,1h") == [30, 90, 3600]
