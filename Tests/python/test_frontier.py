@@ -151,7 +151,8 @@ def test_rnnlab_adapter(tmp_path):
         # step (the row of a logging step is timed before the step's end; a step here is under a ms)
         rows = (tmp_path / "work" / "rnnlab" / "quickstart" / os.path.basename(r["run_dir"]) / "metrics.csv").read_text().splitlines()
         assert r["train_wall_seconds"] == float(rows[-1].split(",")[-1])
-        assert r["budget_s"] - 0.05 <= r["train_wall_seconds"] < r["budget_s"] + 1
+        # the last row can come a few steps (log_every 5) before the stop, seconds on a loaded machine
+        assert 0.5 * r["budget_s"] <= r["train_wall_seconds"] < r["budget_s"] + 1
         assert r["process_wall_seconds"] >= r["train_wall_seconds"]
         assert r["cpu_model"] and r["load_average_start"] and r["load_average_end"] and r["started_utc"].endswith("Z")
 
@@ -263,13 +264,13 @@ def test_faster_rnnlm_snapshots(tmp_path, monkeypatch):
     itself after 3 epochs (about 3 periods), so the last mark gets its final model."""
     binary = fake(tmp_path, "faster", FAKE_FASTER)
     data = corpus(tmp_path)
-    monkeypatch.setenv("FAKE_PERIOD", "1.0")
+    monkeypatch.setenv("FAKE_PERIOD", "2.0")   # times below in periods; 2 s leaves room for a loaded machine
     monkeypatch.setenv("FAKE_EPOCHS", "3")
     out = tmp_path / "r.jsonl"
-    frontier.main(["run", "--out", str(out), "--budgets", "0.8s,1.3s,1.8s,4.5s", "--data-dir", str(data),
+    frontier.main(["run", "--out", str(out), "--budgets", "1.6s,2.6s,3.6s,9s", "--data-dir", str(data),
                    "--work-dir", str(tmp_path / "work"), "--faster-rnnlm", binary, "--peer-systems", "faster-rnnlm-hs"])
     records = [json.loads(l) for l in out.read_text().splitlines()]
-    assert [r["budget_s"] for r in records] == [0.8, 1.3, 1.8, 4.5]
+    assert [r["budget_s"] for r in records] == [1.6, 2.6, 3.6, 9]
     train_words = peers.count_words(data / "ptb.train.txt")
     for r in records:
         assert r["system"] == "faster-rnnlm-hs" and r["configuration"] == "h200-hs"
@@ -277,15 +278,15 @@ def test_faster_rnnlm_snapshots(tmp_path, monkeypatch):
         # the model copied at the mark is whole (the fake's test mode refuses a half-written one)
         # and is the last epoch finished by then: the fake scores epoch e at 2^(10 − e/2)
         assert r["test_ppl"] == pytest.approx(2 ** (10 - 0.5 * r["epochs_completed"])), r
-        assert r["train_wall_seconds"] >= min(r["budget_s"], 3.0)
+        assert r["train_wall_seconds"] >= min(r["budget_s"], 6.0)
         assert r["words"] >= r["epochs_completed"] * train_words
-    # each epoch's model is written over 0.4 periods after its line (ending at about 0.65, 1.65 and
-    # 2.65 s); the marks at 0.8 and 1.8 s fall in a write and wait for it
+    # each epoch's model is written over 0.4 periods after its line (ending at about 1.3, 3.3 and
+    # 5.3 s); the marks at 1.6 and 3.6 s fall in a write and wait for it
     assert [r["epochs_completed"] for r in records] == [1, 1, 2, 3]
     assert records[0]["best_valid_ppl"] == pytest.approx(2 ** 9.5)
     last = records[-1]
     assert last["note"].startswith("stopped by itself at ") and "(converged)" in last["note"]
-    assert last["run_stopped"] == "converged" and last["train_wall_seconds"] < 4.5
+    assert last["run_stopped"] == "converged" and last["train_wall_seconds"] < 9
     assert last["words"] == 3 * train_words
     assert all(r["note"] is None for r in records[:3])
 
@@ -293,17 +294,17 @@ def test_faster_rnnlm_snapshots(tmp_path, monkeypatch):
 def test_rnnlm_04b_mark_before_any_model_file(tmp_path, monkeypatch):
     binary = fake(tmp_path, "rnnlm", FAKE_RNNLM)
     data = corpus(tmp_path, lines=20000)   # 80,000 words: rnnlm-0.4b prints progress every 10,000
-    monkeypatch.setenv("FAKE_PERIOD", "0.8")
+    monkeypatch.setenv("FAKE_PERIOD", "2.0")
     monkeypatch.setenv("FAKE_EPOCHS", "5")
     out = tmp_path / "r.jsonl"
-    frontier.main(["run", "--out", str(out), "--budgets", "0.5s,1.2s", "--data-dir", str(data),
+    frontier.main(["run", "--out", str(out), "--budgets", "1.4s,3.0s", "--data-dir", str(data),
                    "--work-dir", str(tmp_path / "work"), "--rnnlm-0.4b", binary])
     first, second = [json.loads(l) for l in out.read_text().splitlines()]
     assert first["system"] == "rnnlm-0.4b" and first["configuration"] == "h200-c100"
-    # 0.5 s: two progress lines (at 0.36 and 0.72 s in) — the first is in, no epoch finished yet
+    # 1.4 s: two progress lines (at 0.9 and 1.8 s in) — the first is in, no epoch finished yet
     assert first["test_ppl"] is None and first["note"].startswith("no model file yet (model missing)")
     assert first["epochs_completed"] == 0 and 0 < first["words"] < peers.count_words(data / "ptb.train.txt")
-    # 1.2 s: the first epoch's model (saved at about 0.8 s), scored by the test mode
+    # 3.0 s: the first epoch's model (saved at about 2.0 s), scored by the test mode
     assert second["epochs_completed"] == 1 and second["test_ppl"] == pytest.approx(400)
     assert second["best_valid_ppl"] == pytest.approx(2 ** 9)
     assert second["run_stopped"] == "time_limit" and second["note"] is None
