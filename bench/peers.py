@@ -220,6 +220,8 @@ class TrainingLog:
         self.points = {}        # epoch -> [(t, words)] from its progress lines
         self.reported = {}      # epoch -> the tool's last words/s figure for it
         self.saving = False     # the last epoch's model file may not be written yet
+        self.epoch_times = []   # seconds from launch at which each finished epoch's line arrived (train() fills it)
+        self.started = 0.0      # the launch, on time.monotonic()'s clock (train() sets it)
 
     def output(self, t):
         """Any output arrived at time t (before its segments are fed)."""
@@ -248,6 +250,25 @@ class TrainingLog:
     def words_per_sec(self):
         """Σ words / Σ seconds over every epoch's progress lines (a partial last epoch included)."""
         spans = [s for s in (self.slope(e) for e in self.points) if s]
+        seconds = sum(s[1] for s in spans)
+        return sum(s[0] for s in spans) / seconds if seconds > 0 else None
+
+    def words_done(self, elapsed):
+        """Words trained `elapsed` seconds after launch (log.started): every epoch whose line had
+        arrived by then, plus the last progress line of the epoch in progress."""
+        t = self.started + elapsed
+        finished = sum(1 for s in self.epoch_times if s <= elapsed)
+        partial = max((w for ti, w in self.points.get(finished + 1, []) if ti <= t), default=0)
+        return finished * (self.train_words or 0) + partial
+
+    def words_per_sec_until(self, elapsed):
+        """words_per_sec() over the progress lines that had arrived `elapsed` seconds after launch."""
+        t = self.started + elapsed
+        spans = []
+        for pts in self.points.values():
+            pts = [p for p in pts if p[0] <= t]
+            if len(pts) >= 2 and pts[-1][0] > pts[0][0]:
+                spans.append((pts[-1][1] - pts[0][1], pts[-1][0] - pts[0][0]))
         seconds = sum(s[1] for s in spans)
         return sum(s[0] for s in spans) / seconds if seconds > 0 else None
 
@@ -419,9 +440,64 @@ def kill_between_saves(p, model_paths):
     return True
 
 
-def train(system, binary, argv, folder, log, args):
+class Snapshots:
+    """Copies of the model file saved last, taken at marks (seconds after launch) while a peer
+    trains, so that one run up to the last mark stands for separate runs killed at each mark
+    (one thread of either peer trains deterministically). A copy is taken as a kill is made (see
+    kill_between_saves): after the output that follows an epoch's line when faster-rnnlm is
+    writing its model, with the process stopped and no model file open, then the process goes on.
+    A mark reached after the peer stopped by itself gets its final model. `taken` holds, per mark:
+    mark, seconds (when the copy was taken), epochs_completed, words (trained by then),
+    load_average, model (the copy's path, or None) and note."""
+
+    def __init__(self, marks, folder):
+        self.marks = sorted(marks)
+        self.folder = folder
+        self.taken = []
+
+    def due(self, elapsed):
+        """The next mark is reached and not yet taken."""
+        return len(self.taken) < len(self.marks) and elapsed >= self.marks[len(self.taken)]
+
+    def take(self, model_paths, elapsed, log, note=None):
+        """Copies the model files (if they all exist) into at-<k>/ and records the mark."""
+        k = len(self.taken)
+        dest = os.path.join(self.folder, f"at-{k + 1}")
+        os.makedirs(dest, exist_ok=True)
+        missing = [os.path.basename(m) for m in model_paths if not os.path.exists(m)]
+        if not missing:
+            for m in model_paths:
+                shutil.copyfile(m, os.path.join(dest, os.path.basename(m)))
+        else:
+            note = (f"no model file yet ({', '.join(missing)} missing): rnnlm-0.4b saves after each epoch, "
+                    "or every --save-every-words words"
+                    + (f"; {note}" if note else ""))
+        self.taken.append({"mark": self.marks[k], "seconds": elapsed, "epochs_completed": len(log.epochs),
+                           "words": log.words_done(elapsed), "load_average": load_average(),
+                           "model": None if missing else dest, "note": note})
+
+
+def copy_between_saves(p, model_paths, snapshots, elapsed, log):
+    """Stops the process (SIGSTOP) and takes the snapshot unless it has a model file open, then
+    lets it go on (SIGCONT). Returns whether the snapshot was taken (else ask again)."""
+    p.send_signal(signal.SIGSTOP)
+    try:
+        deadline = time.monotonic() + 1
+        while process_state(p.pid) not in ("T", "t", None) and time.monotonic() < deadline:
+            time.sleep(0.001)
+        files = open_files(p.pid)
+        if files and files & set(model_paths):
+            return False
+        snapshots.take(model_paths, elapsed, log)
+        return True
+    finally:
+        p.send_signal(signal.SIGCONT)
+
+
+def train(system, binary, argv, folder, log, args, snapshots=None):
     """Runs the training command in `folder`, feeding its output to `log`, killing it at the
-    time or epoch limit. Returns (how it stopped, exit status, wall seconds, CPU seconds)."""
+    time or epoch limit, taking `snapshots` (a Snapshots, or None) at their marks. Returns (how
+    it stopped, exit status, wall seconds, CPU seconds)."""
     cpu0 = children_cpu()
     t0 = time.monotonic()
     try:
@@ -436,7 +512,9 @@ def train(system, binary, argv, folder, log, args):
     raw = {name: open(os.path.join(folder, f"train.{name}"), "wb") for name in segmenters}
     model_paths = [os.path.join(os.path.realpath(folder), f) for f in model_files(system, MODEL)]
     kill_epochs = args.epochs if system != "rnnlm-0.4b" else None   # rnnlm-0.4b stops at -max-iter
+    log.started = t0
     stop, stop_at, killed_at, open_streams = None, None, None, 2
+    snap_wait = None    # when the pending snapshot's mark was seen
     while open_streams:
         try:
             t, name, chunk = q.get(timeout=0.05)
@@ -452,7 +530,15 @@ def train(system, binary, argv, folder, log, args):
                 segments = segmenters[name].feed(chunk.decode("utf-8", "replace"), t)
             for ts, text in segments:
                 log.feed(ts, text)
+                while len(log.epoch_times) < len(log.epochs):
+                    log.epoch_times.append(t - t0)   # when the line was whole, not when it began
         now = time.monotonic()
+        if snapshots and killed_at is None and p.poll() is None and snapshots.due(now - t0):
+            snap_wait = snap_wait or now
+            if not log.saving or now - snap_wait > SAVE_WAIT_SECONDS:
+                if copy_between_saves(p, model_paths, snapshots, now - t0, log):
+                    snap_wait = None
+            continue
         if stop is None and p.poll() is None:
             if args.time_limit and now - t0 >= args.time_limit:
                 stop, stop_at = "time_limit", now
@@ -475,6 +561,13 @@ def train(system, binary, argv, folder, log, args):
             stop = "epoch_limit"
         else:
             stop = "converged"
+    if snapshots:
+        # marks after the peer stopped (by itself, failing, or at the epoch limit): its final model
+        while len(snapshots.taken) < len(snapshots.marks):
+            note = (f"training failed (exit status {status}) at {end - t0:.1f} s" if stop == "failed"
+                    else f"stopped by itself at {end - t0:.1f} s ({stop})" if killed_at is None
+                    else f"killed at {end - t0:.1f} s ({stop}), before this mark")
+            snapshots.take(model_paths, end - t0, log, note=note)
     return stop, status, end - t0, children_cpu() - cpu0
 
 
