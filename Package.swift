@@ -11,6 +11,7 @@
 //                                                   → RNNNGram (Kneser-Ney n-grams, mixtures) → RNNData, RNNTensor
 //                                                   → RNNRendering (charts, SVG, HTML, Markdown, CSV; Foundation only)
 //                                                   → RNNTensorBoard (event files; Foundation only)
+//                                                   → RNNBuildInfo (the commit being built; Plugins/BuildCommit writes it)
 //   ngram-anchor (executable) → RNNNGram: the n-gram model's PTB benchmark.
 //
 // No target uses `unsafeFlags`: SwiftPM refuses them in a package used as a versioned dependency,
@@ -57,9 +58,12 @@ let package = Package(
         .target(name: "RNNTraining", dependencies: ["RNNModel", "RNNTensor", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "RNNYAML", dependencies: ["CYAML"]),
         .target(name: "RNNTensorBoard"),
+        // The commit this binary was compiled from, written before every build by the plugin.
+        .target(name: "RNNBuildInfo", plugins: ["BuildCommit"]),
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         .target(
             name: "RNNExperiments",
-            dependencies: ["RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNTensorBoard", "RNNRendering", "RNNNGram"]
+            dependencies: ["RNNBuildInfo", "RNNYAML", "RNNTraining", "RNNModel", "RNNData", "RNNTensor", "RNNTensorBoard", "RNNRendering", "RNNNGram"]
         ),
         // Charts, SVG, HTML, Markdown, CSV and number formatting; knows nothing about runs.
         .target(name: "RNNRendering"),

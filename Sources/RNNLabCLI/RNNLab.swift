@@ -15,7 +15,7 @@ public struct RNNLab: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "rnnlab",
         abstract: "Recurrent-neural-network language-model experiments from YAML files.",
-        version: rnnlabVersion,
+        version: rnnlabVersion + (rnnlabGitCommit().map { " (commit \($0))" } ?? ""),
         subcommands: [Run.self, Validate.self, Sweep.self, Report.self, Components.self, Generate.self, Evaluate.self, Bench.self])
 
     public init() {}

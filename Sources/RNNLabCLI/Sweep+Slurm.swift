@@ -100,7 +100,7 @@ extension Sweep {
         let previousScript = fm.contents(atPath: scriptPath)
         func undo() {
             if let first = created.first { try? fm.removeItem(atPath: first); return }
-            if let previousScript { fm.createFile(atPath: scriptPath, contents: previousScript) } else { try? fm.removeItem(atPath: scriptPath) }
+            if let previousScript { _ = fm.createFile(atPath: scriptPath, contents: previousScript) } else { try? fm.removeItem(atPath: scriptPath) }
         }
         let job: String
         do {

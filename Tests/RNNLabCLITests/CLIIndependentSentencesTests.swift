@@ -55,7 +55,7 @@ final class CLIIndependentSentencesTests: XCTestCase {
         // The synthetic corpus has no <eos>.
         try cli.write("synthetic.yaml", CLIHarness.tinyExperiment + "  independent_sentences: {eval: true}\n")
         try cli.fail(["run", "synthetic.yaml", "--results", "results"],
-                     "synthetic.yaml: training.independent_sentences: resets the state at every <eos>, and this corpus has no <eos> token (a character or synthetic corpus?); use independent_sentences: false.")
+                     "synthetic.yaml:21:26: training.independent_sentences: resets the state at every <eos>, and this corpus has no <eos> token (a character or synthetic corpus?); use independent_sentences: false.")
         try cli.write("bad.yaml", experiment("sometimes"))
         try cli.fail(["run", "bad.yaml", "--results", "results"],
                      "bad.yaml:21:26: training.independent_sentences: expected true, false or a mapping with train and eval (true or false), got \"sometimes\".")

@@ -28,7 +28,7 @@ final class CellBadInputTests: XCTestCase {
         try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  cell: {name: gru, forget_bias: 1}",
                          "exp.yaml:12:21: model.cell.forget_bias: unknown parameter of cell gru; it takes none.")
         try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  cell: gru\n  init: {forget_gate_bias: 1}",
-                         "exp.yaml: model.init.forget_gate_bias: cell gru has no forget gate; remove the key or use cell: lstm.")
+                         "exp.yaml:13:28: model.init.forget_gate_bias: cell gru has no forget gate; remove the key or use cell: lstm.")
     }
 
     func testTiedNeedsEqualSizesForEveryCell() throws {

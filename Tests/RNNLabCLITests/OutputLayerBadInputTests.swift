@@ -20,7 +20,7 @@ final class OutputLayerBadInputTests: XCTestCase {
         // Found when the model is built (the factory knows), so the file without a line, as for
         // other build-time checks.
         try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  output: hierarchical_softmax",
-                         "exp.yaml: model.tied: true cannot be used with output hierarchical_softmax: its inner nodes are not words, so they cannot share the embedding table; set tied: false, or choose output softmax, class_softmax or nce.")
+                         "exp.yaml:11:9: model.tied: true cannot be used with output hierarchical_softmax: its inner nodes are not words, so they cannot share the embedding table; set tied: false, or choose output softmax, class_softmax or nce.")
     }
 
     func testNCEParametersAreChecked() throws {

@@ -128,6 +128,8 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var diagnostics = DiagnosticsConfig()
     /// The file it came from (for messages and for resolving relative data paths).
     public var sourcePath: String
+    /// Where each key was written, for problems found after decoding (not part of equality).
+    public var marks = SourceMarks()
 
     public init(name: String, description: String, seed: UInt64, data: ComponentChoice, kind: ModelKind, sourcePath: String) {
         self.name = name

@@ -66,6 +66,7 @@ struct ExperimentDecoder {
 
         var config = ExperimentConfig(name: name, description: description, seed: seed, data: data, kind: kind, sourcePath: file)
         config.diagnostics = diagnostics
+        config.marks = SourceMarks(root)
         return (config, try top.finish())
     }
 

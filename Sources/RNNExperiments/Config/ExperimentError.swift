@@ -61,11 +61,13 @@ public struct ExperimentError: Error, Sendable, Equatable, CustomStringConvertib
     }()
 
     /// The same error, placed in `file` when it has no place yet (factories know the key path
-    /// they check, not the file it came from).
-    public func located(in file: String) -> ExperimentError {
-        guard mark == nil else { return self }
+    /// they check, not the file it came from): at its key path's line and column when `marks`
+    /// knows them.
+    public func located(in file: String, marks: SourceMarks = SourceMarks()) -> ExperimentError {
         var e = self
-        e.mark = .wholeFile(file)
+        let wholeFile = mark.map { $0.line == 0 && $0.file == file } ?? true
+        guard wholeFile else { return self }
+        e.mark = keyPath.flatMap(marks.mark(for:)) ?? mark ?? .wholeFile(file)
         return e
     }
 

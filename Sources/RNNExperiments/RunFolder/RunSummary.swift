@@ -1,6 +1,7 @@
 // RunSummary: the run's summary.json, the one file a report reads first.
 
 import Foundation
+import RNNBuildInfo
 import RNNTraining
 
 /// Identity of the data a run used.
@@ -118,21 +119,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
 /// rnnlab's version, recorded in every result.
 public let rnnlabVersion = "0.1.0"
 
-/// The git commit of the rnnlab checkout this binary was built from, when it can be found.
+/// The git commit this binary was compiled from (see Plugins/BuildCommit), with "-dirty"
+/// appended when tracked files differed from it at build time; nil outside a git checkout.
 public func rnnlabGitCommit() -> String? {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
-    guard FileManager.default.fileExists(atPath: root + "/.git") else { return nil }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-    p.arguments = ["-C", root, "rev-parse", "HEAD"]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return nil }
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { return nil }
-    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        .trimmingCharacters(in: .whitespacesAndNewlines)
-    return text.count == 40 ? text : nil
+    BuildInfo.commit.map { BuildInfo.treeModified ? $0 + "-dirty" : $0 }
 }

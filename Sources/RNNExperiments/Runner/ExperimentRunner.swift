@@ -80,7 +80,7 @@ public struct ExperimentRunner {
     /// know the key path they check, not the file it came from).
     static func namingFile<R>(_ config: ExperimentConfig, _ body: () throws -> R) throws(ExperimentError) -> R {
         do { return try body() } catch {
-            throw ExperimentError(wrapping: error).located(in: config.sourcePath)
+            throw ExperimentError(wrapping: error).located(in: config.sourcePath, marks: config.marks)
         }
     }
 
@@ -122,7 +122,7 @@ public struct ExperimentRunner {
         try Self.checkMemory(config, vocabularySize: corpus.vocabulary.count, bptt: bptt)
         let threads = t.threads ?? BLASRuntime.availableCores
         let built = try Self.namingFile(config) { try registry.buildModel(config, corpus: corpus, threads: threads) }
-        let resetTokens = try Self.resetTokens(config, corpus: corpus, cell: built.model.cell)
+        let resetTokens = try Self.namingFile(config) { try Self.resetTokens(config, corpus: corpus, cell: built.model.cell) }
         var gradientProbe: GradientThroughTimeProbe<Float>?
         if config.diagnostics.gradientThroughTimeEvery != nil {
             do { gradientProbe = try GradientThroughTimeProbe(model: built.model) } catch {

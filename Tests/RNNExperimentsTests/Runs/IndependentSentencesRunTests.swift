@@ -104,7 +104,7 @@ final class IndependentSentencesRunTests: XCTestCase {
         writeCorpus(scratch.path)
         // The synthetic language has no <eos>.
         XCTAssertThrowsError(try runExperiment(tinyExperiment() + "  independent_sentences: {eval: true}\n", root: scratch.path, run: "r")) { error in
-            XCTAssertEqual("\(error)", "\(scratch.path)/experiment.yaml: training.independent_sentences: resets the state at every <eos>, and this corpus has no <eos> token (a character or synthetic corpus?); use independent_sentences: false")
+            XCTAssertEqual("\(error)", "\(scratch.path)/experiment.yaml:18:26: training.independent_sentences: resets the state at every <eos>, and this corpus has no <eos> token (a character or synthetic corpus?); use independent_sentences: false")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/tiny/r"))
         // A cell that cannot reset its state.
@@ -116,12 +116,12 @@ final class IndependentSentencesRunTests: XCTestCase {
         XCTAssertNoThrow(try runExperiment(experiment("false", cell: "opaque").replacingOccurrences(of: ", layers: 2", with: ""),
                                            root: scratch.path, run: "fine", registry: registry), "without resets the plugin trains")
         XCTAssertThrowsError(try runExperiment(opaque, root: scratch.path, run: "r", registry: registry)) { error in
-            XCTAssertEqual("\(error)", "\(scratch.path)/experiment.yaml: training.independent_sentences: cell opaque does not support training.independent_sentences (it cannot reset its state inside a chunk: RecurrentCell.supportsStateResets); use independent_sentences: false")
+            XCTAssertEqual("\(error)", "\(scratch.path)/experiment.yaml:18:26: training.independent_sentences: cell opaque does not support training.independent_sentences (it cannot reset its state inside a chunk: RecurrentCell.supportsStateResets); use independent_sentences: false")
         }
         // The gradient-through-time diagnostic with training resets (evaluation-only resets are fine).
         let probed = experiment("{train: true}", extra: "diagnostics: {gradient_through_time: {every: 10}}\n")
         XCTAssertThrowsError(try runExperiment(probed, root: scratch.path, run: "r")) { error in
-            XCTAssertEqual("\(error)", "\(scratch.path)/experiment.yaml: diagnostics.gradient_through_time: the gradient-through-time diagnostic measures the state without resets, and training.independent_sentences resets it at every <eos> in training; remove one of them")
+            XCTAssertEqual("\(error)", "\(scratch.path)/experiment.yaml:19:38: diagnostics.gradient_through_time: the gradient-through-time diagnostic measures the state without resets, and training.independent_sentences resets it at every <eos> in training; remove one of them")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/tiny/r"), "no run folder for bad input")
     }

@@ -90,7 +90,7 @@ final class KneserNeyRunTests: XCTestCase {
         let scratch = ScratchFolder("kn-bad")
         defer { scratch.remove() }
         XCTAssertThrowsError(try runExperiment(experiment(sentences: "independent"), root: scratch.path, run: "r")) { error in
-            XCTAssertEqual("\(error)", "\(scratch.path)/experiment.yaml: model.sentences: independent sentences restart after <eos>, and this corpus has no <eos> token (a character or synthetic corpus?); use sentences: across")
+            XCTAssertEqual("\(error)", "\(scratch.path)/experiment.yaml:4:48: model.sentences: independent sentences restart after <eos>, and this corpus has no <eos> token (a character or synthetic corpus?); use sentences: across")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/kn/r"), "no run folder for bad input")
 
