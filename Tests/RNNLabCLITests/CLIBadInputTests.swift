@@ -148,9 +148,9 @@ final class CLIBadInputTests: XCTestCase {
     }
 
     func testSizesCheckedAgainstTheDataNameTheFile() throws {
-        // Checked when the model is built, after the vocabulary is known: no line, but the file.
+        // Checked when the model is built, after the vocabulary is known, and placed at its key.
         try expect(replacing: "  tied: true", with: "  tied: true\n  output: {name: class_softmax, classes: 100000}",
-                   "exp.yaml: model.output.classes: 100000 classes for 32 words; expected at most the vocabulary size.")
+                   "exp.yaml:12:42: model.output.classes: 100000 classes for 32 words; expected at most the vocabulary size.")
     }
 
     func testHugeNumbersAreErrorsNotCrashes() throws {
@@ -252,28 +252,28 @@ final class CLIBadInputTests: XCTestCase {
     func testMissingCorpus() throws {
         try writeGoodSplits()
         try expect(textExperiment(valid: "nothere.txt"),
-                   "exp.yaml: data.valid: \"nothere.txt\" does not exist in ., the experiment file's folder; give an existing file, or set --data-root or RNNLAB_DATA to look elsewhere.")
-        try expect(textExperiment(train: "/nowhere/train.txt"), "exp.yaml: data.train: the file /nowhere/train.txt does not exist.")
-        try expect(textExperiment(train: "''"), "exp.yaml: data.train: the path is empty; name a text file.")
+                   "exp.yaml:2:45: data.valid: \"nothere.txt\" does not exist in ., the experiment file's folder; give an existing file, or set --data-root or RNNLAB_DATA to look elsewhere.")
+        try expect(textExperiment(train: "/nowhere/train.txt"), "exp.yaml:2:27: data.train: the file /nowhere/train.txt does not exist.")
+        try expect(textExperiment(train: "''"), "exp.yaml:2:27: data.train: the path is empty; name a text file.")
         try expect(textExperiment(train: "/dev/zero"),
-                   "exp.yaml: data.train: /dev/zero is not a regular file (a device or a pipe?); give a text file.")
-        try expect(textExperiment(train: "."), "exp.yaml: data.train: ./. is a folder, not a text file.")
+                   "exp.yaml:2:27: data.train: /dev/zero is not a regular file (a device or a pipe?); give a text file.")
+        try expect(textExperiment(train: "."), "exp.yaml:2:27: data.train: ./. is a folder, not a text file.")
     }
 
     func testEmptyBlankBinaryAndNonUTF8Corpora() throws {
         try writeGoodSplits()
         try cli.write("empty.txt", "")
-        try expect(textExperiment(train: "empty.txt"), "exp.yaml: data.train: ./empty.txt is empty; a corpus needs text.")
-        try expect(textExperiment(test: "empty.txt"), "exp.yaml: data.test: ./empty.txt is empty; a corpus needs text.")
+        try expect(textExperiment(train: "empty.txt"), "exp.yaml:2:27: data.train: ./empty.txt is empty; a corpus needs text.")
+        try expect(textExperiment(test: "empty.txt"), "exp.yaml:2:62: data.test: ./empty.txt is empty; a corpus needs text.")
         try cli.write("newlines.txt", "\n\n\n\n")
-        try expect(textExperiment(valid: "newlines.txt"), "exp.yaml: data.valid: ./newlines.txt holds only whitespace; a corpus needs at least one word.")
+        try expect(textExperiment(valid: "newlines.txt"), "exp.yaml:2:45: data.valid: ./newlines.txt holds only whitespace; a corpus needs at least one word.")
         try cli.write("binary.txt", bytes: [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00, 0xFF, 0xFE])
-        try expect(textExperiment(train: "binary.txt"), "exp.yaml: data.train: ./binary.txt looks binary (a NUL byte at offset 7); a corpus must be UTF-8 text.")
+        try expect(textExperiment(train: "binary.txt"), "exp.yaml:2:27: data.train: ./binary.txt looks binary (a NUL byte at offset 7); a corpus must be UTF-8 text.")
         try cli.write("latin1.txt", bytes: Array("the cat\nthe caf".utf8) + [0xE9] + Array(" sat\n".utf8))
         try expect(textExperiment(train: "latin1.txt"),
-                   "exp.yaml: data.train: ./latin1.txt is not valid UTF-8 (first bad byte at offset 15, line 2); convert it to UTF-8.")
+                   "exp.yaml:2:27: data.train: ./latin1.txt is not valid UTF-8 (first bad byte at offset 15, line 2); convert it to UTF-8.")
         try expect(textExperiment(train: "latin1.txt", type: "chars"),
-                   "exp.yaml: data.train: ./latin1.txt is not valid UTF-8 (first bad byte at offset 15, line 2); convert it to UTF-8.")
+                   "exp.yaml:2:28: data.train: ./latin1.txt is not valid UTF-8 (first bad byte at offset 15, line 2); convert it to UTF-8.")
     }
 
     func testCorpusTooShortForOneBatch() throws {

@@ -164,14 +164,14 @@ final class CLIRunTests: XCTestCase {
         let cli = try CLIHarness()
         try writeTextExperiment(cli)
         try cli.fail(["run", "exp/text.yaml", "--results", "results"],
-                     "exp/text.yaml: data.train: \"corpus.txt\" does not exist in exp, the experiment file's folder; give an existing file, or set --data-root or RNNLAB_DATA to look elsewhere.")
+                     "exp/text.yaml:2:27: data.train: \"corpus.txt\" does not exist in exp, the experiment file's folder; give an existing file, or set --data-root or RNNLAB_DATA to look elsewhere.")
         try cli.succeed(["run", "exp/text.yaml", "--results", "results", "--quiet", "--data-root", "data"])
         try cli.succeed(["run", "exp/text.yaml", "--results", "results", "--quiet"], environment: ["RNNLAB_DATA": cli.path("data")])
         // --data-root wins over RNNLAB_DATA.
         try cli.succeed(["run", "exp/text.yaml", "--results", "results", "--quiet", "--data-root", "data"],
                         environment: ["RNNLAB_DATA": cli.path("nowhere")])
         let r = try cli.run(["run", "exp/text.yaml", "--results", "results", "--quiet"], environment: ["RNNLAB_DATA": "nowhere"])
-        XCTAssertEqual(r.stderr, "rnnlab: error: exp/text.yaml: data.train: \"corpus.txt\" does not exist in the data root nowhere; give an existing file, or set --data-root or RNNLAB_DATA to look elsewhere.\n")
+        XCTAssertEqual(r.stderr, "rnnlab: error: exp/text.yaml:2:27: data.train: \"corpus.txt\" does not exist in the data root nowhere; give an existing file, or set --data-root or RNNLAB_DATA to look elsewhere.\n")
         // Beside the experiment file when neither is set.
         try cli.write("exp/corpus.txt", try cli.read("data/corpus.txt"))
         try cli.succeed(["run", "exp/text.yaml", "--results", "results", "--quiet"])

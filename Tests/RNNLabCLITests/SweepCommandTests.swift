@@ -115,7 +115,7 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("train=a.txt,lr=1: completed"), result.stdout)
         XCTAssertEqual(result.stderr, "rnnlab: error: 2 of 4 runs did not finish: train=missing.txt,lr=1 (failed), train=missing.txt,lr=1.0e9 (failed); the table above says why, and running the same command again retries them.\n")
         XCTAssertTrue(result.stdout.contains("train=missing.txt,lr=1: failed in "), result.stdout)
-        XCTAssertTrue(result.stdout.contains("s.yaml: data.train: \"missing.txt\" does not exist in"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("--set data.train=missing.txt:1:12: data.train: \"missing.txt\" does not exist in"), result.stdout)
         XCTAssertTrue(result.stdout.contains("train=a.txt,lr=1.0e9: diverged in "), result.stdout)
         let manifest = try String(contentsOfFile: folder + "/results/tiny/sweep.yaml", encoding: .utf8)
         XCTAssertEqual(manifest.components(separatedBy: "\n").filter { $0.hasPrefix("    status: ") },

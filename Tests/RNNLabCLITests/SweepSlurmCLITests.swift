@@ -149,7 +149,7 @@ final class SweepSlurmCLITests: XCTestCase {
         XCTAssertTrue(lines[6].hasPrefix("4  train=a.txt,lr=1.0e9        diverged   diverged at step "), lines[6])
         XCTAssertEqual(lines[7], "completed 1, diverged 1, failed 2")
         XCTAssertTrue(lines[8].hasPrefix("failed: train=missing.txt,lr=1: "), lines[8])
-        XCTAssertTrue(lines[8].hasPrefix("failed: train=missing.txt,lr=1: s.yaml: data.train: \"missing.txt\" does not exist in"), lines[8])
+        XCTAssertTrue(lines[8].hasPrefix("failed: train=missing.txt,lr=1: --set data.train=missing.txt:1:12: data.train: \"missing.txt\" does not exist in"), lines[8])
         XCTAssertTrue(lines[8].hasSuffix("(log: results/tiny/logs/train=missing.txt,lr=1.log)"), lines[8])
         XCTAssertEqual(lines.last, "2 runs did not finish; run them (resuming interrupted ones from their checkpoints), from \(folder), with: rnnlab sweep s.yaml --jobs 2")
     }
