@@ -462,12 +462,14 @@ def fmt(x):
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def svg(records, title):
-    """The frontier chart: x the budget in minutes (log), y the best test perplexity (linear)."""
+def svg(records, title, y_max=None):
+    """The frontier chart: x the budget in minutes (log), y the best test perplexity (linear).
+    With `y_max`, a point above it does not stretch the axis: it is drawn on the top edge as an
+    open marker labelled with its value."""
     top = best(records)
     systems = systems_of(records)
     budgets = sorted({r["budget_s"] for r in records})
-    values = [r["test_ppl"] for r in top.values()]
+    values = [r["test_ppl"] for r in top.values() if y_max is None or r["test_ppl"] <= y_max]
     W, H, left, right, top_y, bottom = 640, 400, 59.5, 481.5, 34.0, 348.0
     lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
     step = nice_step((hi - lo) or max(hi, 1.0), 5)
@@ -482,7 +484,10 @@ def svg(records, title):
         return round(left + (math.log(seconds / 60) - lx0) / (lx1 - lx0) * (right - left), 2)
 
     def Y(ppl):
-        return round(bottom - (ppl - y0) / (y1 - y0) * (bottom - top_y), 2)
+        return round(bottom - (min(ppl, y1) - y0) / (y1 - y0) * (bottom - top_y), 2)
+
+    def above(ppl):
+        return ppl > y1
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
            f'font-family="sans-serif" font-size="11" role="img">',
@@ -514,7 +519,15 @@ def svg(records, title):
         if pts:
             out.append('      <polyline points="' + " ".join(f"{x},{y}" for x, y in pts) +
                        '" fill="none" stroke-width="1.5" stroke-linejoin="round"/>')
-            out += [f'      <circle cx="{x}" cy="{y}" r="3" stroke="none"/>' for x, y in pts]
+            for b in budgets:
+                if (s, b) not in top:
+                    continue
+                ppl, x, y = top[(s, b)]["test_ppl"], X(b), Y(top[(s, b)]["test_ppl"])
+                if above(ppl):   # off the scale: an open marker on the edge, and its value
+                    out += [f'      <circle cx="{x}" cy="{y}" r="3.5" fill="#ffffff" stroke-width="1.5"/>',
+                            f'      <text x="{x + 6}" y="{y + 14}" stroke="none" font-size="10">{escape(number(ppl))} (off the scale)</text>']
+                else:
+                    out.append(f'      <circle cx="{x}" cy="{y}" r="3" stroke="none"/>')
         out.append("    </g>")
         ly = top_y + 8 + 18 * k
         legend += [f'      <line x1="{right + 12}" y1="{ly}" x2="{right + 34}" y2="{ly}" stroke="{colour}" stroke-width="2"/>',
@@ -560,7 +573,7 @@ def command_plot(opts):
     records = read_records(opts.results)
     if not records:
         fail(f"{opts.results}: no records")
-    text = svg(records, opts.title)
+    text = svg(records, opts.title, y_max=opts.y_max)
     with open(opts.svg, "w", encoding="utf-8") as fh:
         fh.write(text)
     if opts.markdown:
@@ -611,6 +624,8 @@ def main(argv=None):
     p = sub.add_parser("plot", help="the SVG chart and the Markdown tables of a results file")
     p.add_argument("results", metavar="RESULTS.jsonl")
     p.add_argument("--svg", required=True, metavar="OUT.svg")
+    p.add_argument("--y-max", type=float, metavar="PPL",
+                   help="the top of the perplexity axis: a point above it is drawn on the top edge with its value")
     p.add_argument("--markdown", action="store_true", help="print the tables on stdout")
     p.add_argument("--title", default="PTB: test perplexity within a training budget")
     opts = ap.parse_args(argv)

@@ -408,3 +408,22 @@ def test_pytorch_fill_needs_the_calibration(tmp_path):
     with pytest.raises(SystemExit, match="--torch-fill needs the calibration run"):
         frontier.main(["run", "--out", str(tmp_path / "r"), "--budgets", "1", "--data-dir", str(tmp_path),
                        "--python", sys.executable, "--torch-script", __file__, "--torch-fill", "--torch-calibrate-steps", "0"])
+
+
+def test_plot_y_max_keeps_an_outlier_off_the_scale(tmp_path):
+    """--y-max: a perplexity above it does not stretch the axis; it is drawn on the top edge with
+    its value, and every other point keeps the scale."""
+    records = made_up() + [{"system": "faster-rnnlm-nce", "configuration": "h200-nce20", "budget_s": 60,
+                            "test_ppl": 10577.1, "epochs": 0, "words_per_sec": None, "train_wall_seconds": 60}]
+    results = records_file(tmp_path / "r.jsonl", records)
+    out = tmp_path / "f.svg"
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "frontier.py"), "plot", str(results), "--svg", str(out),
+                        "--y-max", "450"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    root = ET.parse(out).getroot()
+    texts = [t.text for t in root.iter(SVG + "text")]
+    ticks = [float(t) for t in texts if t and t.replace(".", "").isdigit()]
+    assert max(ticks) <= 450 + 100, ticks          # the axis ends near the largest point below 450
+    assert "10,577.1 (off the scale)" in texts
+    open_markers = [c for c in root.iter(SVG + "circle") if c.get("fill") == "#ffffff"]
+    assert len(open_markers) == 1
