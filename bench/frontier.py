@@ -419,15 +419,26 @@ def command_run(opts):
 # ----------------------------------------------------------------------------
 
 def read_records(path):
+    """The records of a results file; one sentence and exit status 1 for a file that is missing,
+    unreadable, or holds a line that is not a record."""
     out = []
-    with open(path, encoding="utf-8") as fh:
-        for k, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                fail(f"{path}:{k}: not a JSON object")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.readlines()
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"{path}: cannot be read ({error.strerror if isinstance(error, OSError) else 'not UTF-8 text'}); "
+             "give the file `frontier.py run --out` wrote")
+    for k, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            fail(f"{path}:{k}: not a JSON object")
+        missing = [key for key in ("system", "configuration", "budget_s") if not isinstance(record, dict) or key not in record]
+        if missing:
+            fail(f"{path}:{k}: not a frontier record (no {', '.join(missing)})")
+        out.append(record)
     return out
 
 

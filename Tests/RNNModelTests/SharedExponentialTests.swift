@@ -30,6 +30,21 @@ final class SharedExponentialTests: XCTestCase {
     }
 
     /// s = G h for the rows of `weight` listed, through the same BLAS call the layers make.
+    /// A [1, H] hidden state uniform in ±2.
+    func randomHidden(seed: UInt64) -> Tensor<Double> {
+        var rng = Xoshiro256(seed: seed)
+        return Tensor<Double>(shape: [1, H], values: (0..<H).map { _ in rng.uniform(-2, 2) })
+    }
+
+    /// The loss of one token through `layer`, its gradients zeroed first and left in place.
+    func oneTokenLoss(_ layer: some OutputLayer<Double>, target: Int, hidden: Tensor<Double>, scale: Double) -> Double {
+        for p in layer.parameters { p.grad.zero() }
+        let dH = Tensor<Double>(zeros: [1, H])
+        return [Int32(target)].withUnsafeBufferPointer {
+            layer.lossAndGradient(hidden: hidden.matrix, targets: $0.baseAddress!, gradScale: scale, hiddenGradient: dH.matrix)
+        }
+    }
+
     func scores(_ weight: Parameter<Double>, rows: [Int], hidden h: UnsafePointer<Double>) -> [Double] {
         let G = Tensor<Double>(zeros: [rows.count, H])
         for (i, row) in rows.enumerated() { for j in 0..<H { G.data[i * H + j] = weight.value.data[row * H + j] } }
@@ -45,15 +60,10 @@ final class SharedExponentialTests: XCTestCase {
         for range in [0.5, 30.0] {
             let layer = HierarchicalSoftmaxOutput<Double>(counts: counts, hiddenSize: H, bias: true)
             randomize(layer.parameters, seed: 3, range: range)
-            var rng = Xoshiro256(seed: 4)
-            let hidden = Tensor<Double>(shape: [1, H], values: (0..<H).map { _ in rng.uniform(-2, 2) })
+            let hidden = randomHidden(seed: 4)
             let scale = 0.37
             for w in 0..<V {
-                for p in layer.parameters { p.grad.zero() }
-                let dH = Tensor<Double>(zeros: [1, H])
-                let loss = [Int32(w)].withUnsafeBufferPointer {
-                    layer.lossAndGradient(hidden: hidden.matrix, targets: $0.baseAddress!, gradScale: scale, hiddenGradient: dH.matrix)
-                }
+                let loss = oneTokenLoss(layer, target: w, hidden: hidden, scale: scale)
                 let path = (Int(layer.tree.pathStart[w])..<Int(layer.tree.pathStart[w + 1]))
                 let nodes = path.map { Int(layer.tree.pathNodes[$0]) }
                 let s = scores(layer.nodeWeight, rows: nodes, hidden: hidden.data)
@@ -77,16 +87,11 @@ final class SharedExponentialTests: XCTestCase {
             let layer = NCEOutput<Double>(softmax: SoftmaxOutput<Double>(vocabularySize: V, hiddenSize: H, bias: true),
                                           counts: counts, noiseCount: k, power: 0.75, logZ: 1.3, generator: Xoshiro256(seed: 21))
             randomize(layer.parameters, seed: 5, range: range)
-            var rng = Xoshiro256(seed: 6)
-            let hidden = Tensor<Double>(shape: [1, H], values: (0..<H).map { _ in rng.uniform(-2, 2) })
+            let hidden = randomHidden(seed: 6)
             let shift = log(Double(k)) + layer.logZ
             let scale = 0.29
             for t in 0..<V {
-                for p in layer.parameters { p.grad.zero() }
-                let dH = Tensor<Double>(zeros: [1, H])
-                let loss = [Int32(t)].withUnsafeBufferPointer {
-                    layer.lossAndGradient(hidden: hidden.matrix, targets: $0.baseAddress!, gradScale: scale, hiddenGradient: dH.matrix)
-                }
+                let loss = oneTokenLoss(layer, target: t, hidden: hidden, scale: scale)
                 let words = [t] + layer.noiseWords(row: 0).map(Int.init)
                 let s = scores(layer.weight, rows: words, hidden: hidden.data)
                 var expected = 0.0

@@ -427,3 +427,20 @@ def test_plot_y_max_keeps_an_outlier_off_the_scale(tmp_path):
     assert "10,577.1 (off the scale)" in texts
     open_markers = [c for c in root.iter(SVG + "circle") if c.get("fill") == "#ffffff"]
     assert len(open_markers) == 1
+
+
+def test_plot_refuses_a_missing_or_foreign_results_file(tmp_path):
+    """One sentence, status 1, no traceback and no chart: a missing file, a line that is not JSON,
+    a JSON object that is not a record."""
+    bad = tmp_path / "bad.jsonl"
+    for content, expected in ((None, "cannot be read (No such file or directory)"),
+                              ("nope\n", ":1: not a JSON object"),
+                              ('{"a": 1}\n', ":1: not a frontier record (no system, configuration, budget_s)")):
+        if content is not None:
+            bad.write_text(content)
+        out = tmp_path / "f.svg"
+        r = subprocess.run([sys.executable, str(ROOT / "bench" / "frontier.py"), "plot", str(bad), "--svg", str(out)],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.startswith(f"frontier.py: {bad}") and expected in r.stderr, r.stderr
+        assert not out.exists()

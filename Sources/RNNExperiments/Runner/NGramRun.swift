@@ -27,7 +27,7 @@ extension ExperimentRunner {
         case .independent:
             guard let context = SentenceContext.independent(in: corpus.vocabulary) else {
                 throw ExperimentError("independent sentences restart after <eos>, and this corpus has no <eos> token (a character or synthetic corpus?); use sentences: across",
-                                      file: config.sourcePath, keyPath: "model.sentences", value: "independent").located(in: config.sourcePath, marks: config.marks)
+                                      keyPath: "model.sentences", value: "independent").located(in: config.sourcePath, marks: config.marks)
             }
             return (corpus, context)
         }
