@@ -11,8 +11,16 @@
 //     the upper bound TrainingLimits.validationCostInSteps · t), and takes
 //         P = s + ⌊(budget − elapsed) / (t + q · validations per step)⌋,
 //     or the step limit if that is smaller.
+// The first steps of a process are often slower than the rest (pages touched for the first time,
+// caches and threads warming up), so a plan from them alone under-counts: a 5-minute run timed
+// 6.7 ms a step over its first 200 and then ran at 5.2, and its annealing ended at step 41,757
+// of 57,915. So the process that made the plan revises it at steps 2s, 4s, 8s, … while they
+// fall in the constant part, timing a step from step s on (the warm-up left out). A revision
+// changes nothing already trained: the rate is the initial one up to c whatever P is, and a new
+// P is never below the one whose constant part ends at the current step.
 // From then on the rate is a function of the step alone and P is part of the state, so a resumed
-// run keeps its plan and continues bit for bit (wall time decides the plan once, never again).
+// run keeps its plan and continues bit for bit (a resumed run does not revise it: wall time
+// decides the plan in the process that made it, never again).
 // Before the plan is fixed the rate is the initial one.
 //
 // With c = round(constantFraction · P) and x = (d − c) / (P − c) ∈ (0, 1) after d steps:
@@ -48,6 +56,9 @@ public final class BudgetSchedule: LearningRateSchedule {
     /// The first step this process trained and the wall seconds after it, validations left out:
     /// where a step's time is measured from.
     private var measuredFrom: (step: Int, seconds: Double)?
+    /// When this process made the plan: the step and seconds it was made at (where revisions
+    /// time a step from) and the step of the next revision.
+    private var revision: (from: (step: Int, seconds: Double), next: Int)?
 
     public init(learningRate: Double, constantFraction: Double = 0.5, shape: AnnealingShape = .cosine,
                 finalFactor: Double = 0.01, warmupSteps: Int = 100) {
@@ -93,6 +104,7 @@ public final class BudgetSchedule: LearningRateSchedule {
     public func willTrain(_ limits: TrainingLimits) -> String? {
         self.limits = limits
         measuredFrom = nil
+        revision = nil
         guard plannedSteps == nil, limits.timeBudget == nil, let steps = limits.stepLimit else { return nil }
         return fix(steps, because: epochsOrSteps(limits))
     }
@@ -101,13 +113,53 @@ public final class BudgetSchedule: LearningRateSchedule {
 
     public func didStep(_ step: Int, epoch: Int, clock: TrainingClock) -> String? {
         stepsDone = step
-        guard plannedSteps == nil, let limits, let budget = limits.timeBudget else { return nil }
+        guard let limits, let budget = limits.timeBudget else { return nil }
         let trainingSeconds = clock.elapsedSeconds - clock.validationSeconds
+        if let planned = plannedSteps {
+            return revise(planned, at: step, clock: clock, trainingSeconds: trainingSeconds, budget: budget, limits: limits)
+        }
         guard let from = measuredFrom else {
             measuredFrom = (step, trainingSeconds)
             return nil
         }
         guard step >= warmupSteps, step > from.step, trainingSeconds > from.seconds else { return nil }
+        let (byTime, why) = stepsInBudget(at: step, from: from, clock: clock, trainingSeconds: trainingSeconds,
+                                          budget: budget, limits: limits)
+        revision = ((step, trainingSeconds), 2 * step)
+        if let limit = limits.stepLimit, limit <= byTime { return fix(limit, because: epochsOrSteps(limits) + ", before " + why) }
+        return fix(byTime, because: why)
+    }
+
+    /// At a revision step inside the constant part, plans again from the step time since the plan
+    /// was made; says so when the plan changes.
+    private func revise(_ planned: Int, at step: Int, clock: TrainingClock, trainingSeconds: Double,
+                        budget: Double, limits: TrainingLimits) -> String? {
+        guard let r = revision, step >= r.next else { return nil }
+        guard step < constantSteps(of: planned), trainingSeconds > r.from.seconds else {
+            revision = nil  // annealing has begun: the plan is final
+            return nil
+        }
+        revision = (r.from, 2 * step)
+        var (steps, why) = stepsInBudget(at: step, from: r.from, clock: clock, trainingSeconds: trainingSeconds,
+                                         budget: budget, limits: limits)
+        if let limit = limits.stepLimit, limit <= steps {
+            steps = limit
+            why = epochsOrSteps(limits) + ", before " + why
+        }
+        // Never so few steps that the constant part would have ended already.
+        let floor = smallestPlan(constantThrough: step)
+        if steps < floor {
+            steps = floor
+            why += "; raised to keep the steps trained at the initial rate"
+        }
+        guard steps != planned else { return nil }
+        return "re-" + fix(steps, because: why)
+    }
+
+    /// The last step that fits in the budget at the step time measured from `from` to `step`
+    /// (validations amortised over the steps), and why.
+    private func stepsInBudget(at step: Int, from: (step: Int, seconds: Double), clock: TrainingClock,
+                               trainingSeconds: Double, budget: Double, limits: TrainingLimits) -> (Int, String) {
         let perStep = (trainingSeconds - from.seconds) / Double(step - from.step)
         let timed = clock.validations > 0
         let perValidation = timed ? clock.validationSeconds / Double(clock.validations) : limits.validationCostInSteps * perStep
@@ -116,8 +168,15 @@ public final class BudgetSchedule: LearningRateSchedule {
         let byTime = extra >= Double(Int.max - step) ? Int.max : step + Int(extra)
         let why = String(format: "the time budget of %.0f s at %.3g ms a step, measured over steps %d–%d, and %.3g s a validation (%@)",
                          budget, 1000 * perStep, from.step, step, perValidation, timed ? "timed" : "bounded by its tokens")
-        if let limit = limits.stepLimit, limit <= byTime { return fix(limit, because: epochsOrSteps(limits) + ", before " + why) }
-        return fix(byTime, because: why)
+        return (byTime, why)
+    }
+
+    /// The fewest planned steps whose constant part reaches `step`.
+    private func smallestPlan(constantThrough step: Int) -> Int {
+        var p = max(1, Int((Double(step) / constantFraction).rounded(.down)))
+        while constantSteps(of: p) < step { p += 1 }
+        while p > 1 && constantSteps(of: p - 1) >= step { p -= 1 }
+        return p
     }
 
     public func didEvaluate(validLoss: Double, bestBefore: Double?, epoch: Int) -> ScheduleAction { .proceed }

@@ -1,7 +1,9 @@
 // Tests of the budget schedule: its learning-rate curve for a given plan (values worked by
 // hand), the plan from the step limits, the plan from a time budget on a scripted clock (worked
-// by hand), that the plan is fixed once, that a schedule restored from its state keeps it, and
-// what the trainer tells a schedule through the two planning hooks.
+// by hand), its revisions in the constant part once the warm-up is left out of the step time (and
+// none after it, none below the steps already at the initial rate, none in a resumed process),
+// that a schedule restored from its state keeps it, and what the trainer tells a schedule through
+// the two planning hooks.
 
 import RNNTensor
 import RNNTraining
@@ -79,10 +81,74 @@ final class BudgetScheduleTests: XCTestCase {
         XCTAssertEqual(lines.count, 1)
         XCTAssertTrue(lines.first?.hasPrefix("planned 981 steps (the time budget of 100 s at 100 ms a step, measured over steps 1–10") ?? false, lines.first ?? "")
         XCTAssertTrue(lines.first?.hasSuffix("constant to step 491, then cosine to lr×0.01") ?? false, lines.first ?? "")
-        // Fixed once: a much slower clock afterwards changes nothing, and says nothing.
-        XCTAssertEqual(drive(s, from: 11, upTo: 600, secondsPerStep: 5), [])
-        XCTAssertEqual(s.plannedSteps, 981)
-        XCTAssertEqual(s.learningRate, s.learningRate(afterSteps: 600, plannedSteps: 981))
+    }
+
+    /// Drives `s` over `steps` on a clock where each step takes `seconds(step)`; no validations.
+    private func drive(_ s: BudgetSchedule, _ steps: ClosedRange<Int>, elapsed: inout Double,
+                       seconds: (Int) -> Double) -> [(step: Int, line: String)] {
+        var lines: [(step: Int, line: String)] = []
+        for step in steps {
+            elapsed += seconds(step)
+            if let line = s.didStep(step, epoch: 1, clock: TrainingClock(elapsedSeconds: elapsed)) { lines.append((step, line)) }
+        }
+        return lines
+    }
+
+    /// Budget 128 s, no validation cost, warm-up 10 steps. Step 1 takes 1 s (set-up), steps 2–10
+    /// 0.25 s, later ones 0.125 s (binary fractions, so the arithmetic is exact).
+    private func warmingUpClock(_ step: Int) -> Double { step == 1 ? 1 : step <= 10 ? 0.25 : 0.125 }
+    private let budget128 = TrainingLimits(stepsPerEpoch: 100_000, timeBudget: 128, validationsPerEpoch: 1, validationCostInSteps: 0)
+
+    func testThePlanIsRevisedInTheConstantPartWithTheWarmUpLeftOut() {
+        let s = BudgetSchedule(learningRate: 1, constantFraction: 0.5, shape: .cosine, finalFactor: 0.01, warmupSteps: 10)
+        _ = s.willTrain(budget128)
+        var elapsed = 0.0
+        // Step 10: elapsed 3.25 s, 0.25 s a step over 1–10: P = 10 + (128 − 3.25) / 0.25 = 509.
+        // Step 20: elapsed 4.5 s, 0.125 s a step over 10–20: P = 20 + 123.5 / 0.125 = 1008, which
+        // later revisions (40, 80, 160, 320; 640 is past the constant part's 504) confirm silently.
+        let lines = drive(s, 1...1008, elapsed: &elapsed, seconds: warmingUpClock)
+        XCTAssertEqual(lines.map(\.step), [10, 20])
+        XCTAssertTrue(lines[0].line.hasPrefix("planned 509 steps (the time budget of 128 s at 250 ms a step, measured over steps 1–10"), lines[0].line)
+        XCTAssertTrue(lines[1].line.hasPrefix("re-planned 1,008 steps (the time budget of 128 s at 125 ms a step, measured over steps 10–20"), lines[1].line)
+        XCTAssertTrue(lines[1].line.hasSuffix("constant to step 504, then cosine to lr×0.01"), lines[1].line)
+        XCTAssertEqual(s.plannedSteps, 1008)
+        XCTAssertEqual(elapsed, 128, "the revised plan ends exactly with the budget")
+        XCTAssertEqual(s.learningRate, 0.01, accuracy: 1e-15)
+    }
+
+    func testNoRevisionOnceTheAnnealingHasBegun() {
+        let s = BudgetSchedule(learningRate: 1, constantFraction: 0.5, warmupSteps: 10)
+        _ = s.willTrain(budget128)
+        var elapsed = 0.0
+        _ = drive(s, 1...504, elapsed: &elapsed, seconds: warmingUpClock)
+        XCTAssertEqual(s.plannedSteps, 1008)
+        // Steps now take 1 s: the budget ends long before step 1008, but the rate has begun to
+        // fall from the plan, so the plan stays (the step-640 revision would change what was trained).
+        XCTAssertEqual(drive(s, 505...700, elapsed: &elapsed, seconds: { _ in 1 }).map(\.line), [])
+        XCTAssertEqual(s.plannedSteps, 1008)
+    }
+
+    func testARevisionNeverEndsTheConstantPartBeforeTheCurrentStep() {
+        // Steps take 0.125 s, then from step 161 on 2 s: at step 320 only a few steps fit, but the
+        // 320 steps at the initial rate are trained; the fewest steps whose constant half reaches
+        // step 320 is 639 (round(319.5) = 320).
+        let s = BudgetSchedule(learningRate: 1, constantFraction: 0.5, warmupSteps: 10)
+        _ = s.willTrain(budget128)
+        var elapsed = 0.0
+        let lines = drive(s, 1...320, elapsed: &elapsed, seconds: { $0 == 1 ? 1 : $0 <= 160 ? 0.125 : 2 })
+        XCTAssertEqual(s.plannedSteps, 639)
+        XCTAssertTrue(lines.last?.line.hasPrefix("re-planned 639 steps") ?? false, lines.last?.line ?? "")
+        XCTAssertTrue(lines.last?.line.contains("raised to keep the steps trained at the initial rate") ?? false)
+        XCTAssertEqual(s.learningRate, 1, "still the initial rate at the current step")
+    }
+
+    func testWithoutAConstantPartThePlanIsNeverRevised() {
+        let s = BudgetSchedule(learningRate: 1, constantFraction: 0, warmupSteps: 10)
+        _ = s.willTrain(budget128)
+        var elapsed = 0.0
+        let lines = drive(s, 1...200, elapsed: &elapsed, seconds: warmingUpClock)
+        XCTAssertEqual(lines.map(\.step), [10])
+        XCTAssertEqual(s.plannedSteps, 509)
     }
 
     func testATimedValidationReplacesTheBound() {
@@ -110,9 +176,9 @@ final class BudgetScheduleTests: XCTestCase {
         _ = s.willTrain(limits)
         _ = drive(s, upTo: 400, secondsPerStep: 0.1)
         let plan = s.plannedSteps
-        XCTAssertEqual(plan, 981)
+        XCTAssertNotNil(plan)
         let saved = s.state
-        XCTAssertEqual(saved["planned_steps"], 981)
+        XCTAssertEqual(saved["planned_steps"], plan.map(Double.init))
         XCTAssertEqual(saved["step"], 400)
 
         // A resumed run: a fresh schedule, its state restored, then told the limits again and a
@@ -129,6 +195,16 @@ final class BudgetScheduleTests: XCTestCase {
             XCTAssertEqual(r.learningRate.bitPattern, s.learningRate.bitPattern, "step \(step)")
         }
         XCTAssertEqual(r.learningRate, 3 * 0.05, accuracy: 1e-15)
+
+        // Restored inside the constant part (step 100 of the 196 at the initial rate), on a clock
+        // ten times slower: the plan was made by another process, which alone revises it.
+        let inside = BudgetSchedule(learningRate: 3, constantFraction: 0.2, shape: .exponential, finalFactor: 0.05, warmupSteps: 10)
+        inside.state = ["lr": 3, "step": 100, "planned_steps": Double(plan ?? 0)]
+        XCTAssertNil(inside.willTrain(limits))
+        for step in 101...300 {
+            XCTAssertNil(inside.didStep(step, epoch: 1, clock: TrainingClock(elapsedSeconds: Double(step))), "step \(step)")
+        }
+        XCTAssertEqual(inside.plannedSteps, plan)
 
         // A state saved before the plan restores without one, and the warm-up plans it.
         let early = BudgetSchedule(learningRate: 3, warmupSteps: 10)
