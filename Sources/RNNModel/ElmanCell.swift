@@ -1,28 +1,34 @@
 // ElmanCell: the simple recurrent cell of the lecture notes, h_t = g(U h_{t-1} + W e_t + b),
-// forward next to its backward pass through time.
+// forward next to its backward pass through time. Without its input projection (`direct`,
+// E = H) the input enters the recurrence as it is, h_t = g(U h_{t-1} + e_t + b): Mikolov's RNNLM
+// and faster-rnnlm, whose one-hot input times their (V, H) input matrix is an embedding row.
+// With E = H that is the same family of models (W e_t ranges over the same vectors as e_t when W
+// is invertible), without the input GEMM, dW and the input-gradient GEMM: half a cell's FLOPs.
 //
 // Shapes: B = batch, T = time steps, E = input size, H = hidden size (G = 1 gate block).
 //
-// Per chunk: one GEMM for the input projection of all T·B rows, then T small GEMMs for the
-// recurrence; backward: T small GEMMs for the recurrence, then one GEMM each for dU, dW and the
-// input gradient. Workspaces grow to the largest chunk seen and are then reused: no allocation
-// in the step loop. Will not: apply dropout (see `StackedCell`, `LanguageModel`).
+// Per chunk: one GEMM for the input projection of all T·B rows (with `direct`, a copy), then T
+// small GEMMs for the recurrence; backward: T small GEMMs for the recurrence, then one GEMM each
+// for dU, dW and the input gradient (with `direct`: dU, and the input gradient is da itself).
+// Workspaces grow to the largest chunk seen and are then reused: no allocation in the step loop.
+// Will not: apply dropout (see `StackedCell`, `LanguageModel`).
 
 import RNNTensor
 
 /// The Elman cell: h_t = g(W x_t + U h_{t-1} + b).
 ///
-/// Parameters, named after `namePrefix` (default `cell.`): `W` (H, E) role input, `U` (H, H)
-/// role recurrent, and the bias: `b` (H) with `.single`, or `b_ih` and `b_hh` (H) each with
-/// `.split` (PyTorch's layout; the pre-activation adds both). State per stream: h (H).
+/// Parameters, named after `namePrefix` (default `cell.`): `W` (H, E) role input (none when
+/// `direct`), `U` (H, H) role recurrent, and the bias: `b` (H) with `.single`, or `b_ih` and
+/// `b_hh` (H) each with `.split` (PyTorch's layout; the pre-activation adds both). State per
+/// stream: h (H).
 public final class ElmanCell<Scalar: BLASScalar>: StateResettingCell {
     public let inputSize: Int
     public let outputSize: Int
     public var stateSize: Int { outputSize }
     public let activation: any Activation
     public let biasLayout: CellBias
-    /// Input → hidden, (H, E).
-    public let W: Parameter<Scalar>
+    /// Input → hidden, (H, E); nil when the input enters the recurrence directly.
+    public let W: Parameter<Scalar>?
     /// Hidden → hidden, (H, H).
     public let U: Parameter<Scalar>
     /// The bias (H): `b` with `.single`, `b_ih` with `.split`; nil with `.none`.
@@ -30,8 +36,8 @@ public final class ElmanCell<Scalar: BLASScalar>: StateResettingCell {
     /// The second bias `b_hh` (H) with `.split`, else nil.
     public let bHH: Parameter<Scalar>?
 
-    public var parameters: [Parameter<Scalar>] { [W, U] + [b, bHH].compactMap { $0 } }
-    public var summary: String { "elman(\(activation.name))" }
+    public var parameters: [Parameter<Scalar>] { [W, U, b, bHH].compactMap { $0 } }
+    public var summary: String { "elman(\(activation.name)\(W == nil ? ", direct input" : ""))" }
 
     /// (T·B, H): pre-activations a_t = W x_t + U h_{t-1} + b.
     private var pre: Tensor<Scalar>
@@ -51,14 +57,17 @@ public final class ElmanCell<Scalar: BLASScalar>: StateResettingCell {
     private var lastSteps = 0
     private var lastBatch = 0
 
-    /// An Elman cell with the given bias layout; parameters start at zero.
-    public init(inputSize: Int, hiddenSize: Int, activation: any Activation, bias: CellBias, namePrefix: String = "cell.") {
+    /// An Elman cell with the given bias layout; parameters start at zero. With `direct` there is
+    /// no input projection W and the input must have the hidden size (E = H).
+    public init(inputSize: Int, hiddenSize: Int, activation: any Activation, bias: CellBias, direct: Bool = false,
+                namePrefix: String = "cell.") {
         precondition(inputSize > 0 && hiddenSize > 0, "ElmanCell: sizes must be positive (E=\(inputSize), H=\(hiddenSize))")
+        precondition(!direct || inputSize == hiddenSize, "ElmanCell: a direct input needs E = H (E=\(inputSize), H=\(hiddenSize))")
         self.inputSize = inputSize
         self.outputSize = hiddenSize
         self.activation = activation
         self.biasLayout = bias
-        W = Parameter(name: namePrefix + "W", shape: [hiddenSize, inputSize], role: .input)
+        W = direct ? nil : Parameter(name: namePrefix + "W", shape: [hiddenSize, inputSize], role: .input)
         U = Parameter(name: namePrefix + "U", shape: [hiddenSize, hiddenSize], role: .recurrent)
         switch bias {
         case .none: b = nil; bHH = nil
@@ -112,14 +121,17 @@ public final class ElmanCell<Scalar: BLASScalar>: StateResettingCell {
         // reset streams' rows zeroed.
         let P = resets == nil ? S.rows(0..<rows) : previous.matrix.rows(0..<rows)
 
-        // a = W x + b for all T·B rows at once.
-        if let b {
-            copyElements(from: b.value.data, to: biasSum.data, count: H)
-            if let bHH { Scalar.blasAxpy(n: H, alpha: 1, x: bHH.value.data, y: biasSum.data) }
-            for r in 0..<rows { copyElements(from: biasSum.data, to: A.row(r), count: H) }
-            gemm(inputs, W.value.matrix, transposeB: true, into: A, beta: 1)
+        // a = W x + b (direct: x + b) for all T·B rows at once.
+        if let W {
+            if let b {
+                fillRows(A, withBias: b, bHH)
+                gemm(inputs, W.value.matrix, transposeB: true, into: A, beta: 1)
+            } else {
+                gemm(inputs, W.value.matrix, transposeB: true, into: A)
+            }
         } else {
-            gemm(inputs, W.value.matrix, transposeB: true, into: A)
+            if let b { fillRows(A, withBias: b, bHH) } else { A.base.update(repeating: 0, count: rows * H) }
+            for r in 0..<rows { Scalar.blasAxpy(n: H, alpha: 1, x: inputs.row(r), y: A.row(r)) }
         }
         for r in 0..<B { copyElements(from: state.row(r), to: S.row(r), count: H) }
 
@@ -176,11 +188,24 @@ public final class ElmanCell<Scalar: BLASScalar>: StateResettingCell {
         // dW += Σ_t da_tᵀ x_t, db += Σ da_t (both biases alike with `.split`).
         let P = resets == nil ? S.rows(0..<rows) : previous.matrix.rows(0..<rows)
         gemm(dA, transposeA: true, P, into: U.grad.matrix, beta: 1)
-        gemm(dA, transposeA: true, inputs, into: W.grad.matrix, beta: 1)
+        if let W { gemm(dA, transposeA: true, inputs, into: W.grad.matrix, beta: 1) }
         if let b { addColumnSums(of: dA, ones: ones.data, into: b) }
         if let bHH { addColumnSums(of: dA, ones: ones.data, into: bHH) }
         if let dX = inputGradient {
-            gemm(dA, W.value.matrix, into: dX)
+            // dx = da W, or da itself when the input enters directly.
+            if let W {
+                gemm(dA, W.value.matrix, into: dX)
+            } else {
+                for r in 0..<rows { copyElements(from: dA.row(r), to: dX.row(r), count: H) }
+            }
         }
+    }
+
+    /// Every row of `A` (rows, H) set to the bias (b, or b_ih + b_hh).
+    private func fillRows(_ A: MatrixRef<Scalar>, withBias b: Parameter<Scalar>, _ bHH: Parameter<Scalar>?) {
+        let H = outputSize
+        copyElements(from: b.value.data, to: biasSum.data, count: H)
+        if let bHH { Scalar.blasAxpy(n: H, alpha: 1, x: bHH.value.data, y: biasSum.data) }
+        for r in 0..<A.rows { copyElements(from: biasSum.data, to: A.row(r), count: H) }
     }
 }

@@ -31,6 +31,15 @@ final class CellBadInputTests: XCTestCase {
                          "exp.yaml:13:28: model.init.forget_gate_bias: cell gru has no forget gate; remove the key or use cell: lstm.")
     }
 
+    func testADirectInputNeedsEqualSizes() throws {
+        let untied = CLIHarness.tiny(replacing: "  tied: true", with: "  tied: false\n  cell: {name: elman, direct_input: true}")
+        try cli.write("exp.yaml", untied.replacingOccurrences(of: "  embedding_size: 8\n", with: "  embedding_size: 6\n"))
+        try cli.fail(["run", "exp.yaml", "--results", "results"],
+                     "exp.yaml:12:37: model.cell.direct_input: true needs embedding_size = hidden_size (the input enters the recurrence as it is), and they are 6 and 8; set them equal or drop direct_input.")
+        try cli.failTiny(replacing: "  tied: true", with: "  tied: true\n  cell: {name: lstm, direct_input: true}",
+                         "exp.yaml:12:22: model.cell.direct_input: unknown parameter of cell lstm; it takes none.")
+    }
+
     func testTiedNeedsEqualSizesForEveryCell() throws {
         for cell in ["elman", "lstm", "gru"] {
             try cli.failTiny(replacing: "  hidden_size: 8", with: "  hidden_size: 6\n  cell: \(cell)\n  layers: 2",

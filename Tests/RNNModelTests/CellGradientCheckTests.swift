@@ -1,13 +1,14 @@
-// Finite-difference gradient checks in Double for the Elman, LSTM and GRU cells, one layer and a
-// stack of two, tied and untied, with each bias layout, full and truncated BPTT; dropout between
-// stacked layers; and the state carried between chunks.
+// Finite-difference gradient checks in Double for the Elman (with and without its input matrix),
+// LSTM and GRU cells, one layer and a stack of two, tied and untied, with each bias layout, full
+// and truncated BPTT; dropout between stacked layers; and the state carried between chunks.
 
 import RNNModel
 import RNNTensor
 import XCTest
 
 final class CellGradientCheckTests: XCTestCase {
-    static let cells = ["elman", "lstm", "gru"]
+    /// `elman-direct`: the Elman cell without its input matrix (E = H).
+    static let cells = ["elman", "elman-direct", "lstm", "gru"]
 
     /// The bias layouts each cell accepts.
     static func biasLayouts(_ cell: String) -> [CellBias] {
@@ -23,7 +24,7 @@ final class CellGradientCheckTests: XCTestCase {
 
     func checkGradients(cell: String, layers: Int, tied: Bool, bias: CellBias, truncated: Bool,
                         dropout: Double = 0, file: StaticString = #filePath, line: UInt = #line) throws {
-        let V = 5, H = 3, E = tied ? 3 : 2, B = 2, T = 3
+        let V = 5, H = 3, E = tied || cell == "elman-direct" ? 3 : 2, B = 2, T = 3
         let model = try TestModels.model(Double.self, cell: cell, layers: layers, vocabulary: V, embedding: E, hidden: H,
                                          tied: tied, bias: bias, dropout: dropout)
         if dropout > 0 { model.dropout = DropoutRates(embedding: dropout / 2, output: dropout) }

@@ -17,7 +17,7 @@ final class GradientThroughTimeTests: XCTestCase {
                                      inputs: [Int32], targets: [Int32], steps T: Int, batch B: Int, h0: [Double]) -> (norms: [Double], loss: Double) {
         let cell = model.cell as! ElmanCell<Double>, output = model.output as! SoftmaxOutput<Double>
         let H = cell.outputSize, E = cell.inputSize, V = model.vocabularySize
-        let table = model.embedding.table.value.array, W = cell.W.value.array, U = cell.U.value.array
+        let table = model.embedding.table.value.array, W = cell.W!.value.array, U = cell.U.value.array
         let b = cell.b?.value.array ?? [Double](repeating: 0, count: H)
         let O = output.weight.value.array, c = output.bias?.value.array ?? [Double](repeating: 0, count: V)
         var norms = [Double](repeating: 0, count: T + 1), loss = 0.0

@@ -25,11 +25,13 @@ enum TestModels {
         return try LanguageModel(embedding: embedding, cell: cell, output: output)
     }
 
-    /// One layer of `cell` (`elman`, `lstm` or `gru`).
+    /// One layer of `cell` (`elman`, `elman-direct`: no input matrix, E = H; `lstm` or `gru`).
     static func cell<T: BLASScalar>(_ cell: String, _: T.Type, input E: Int, hidden H: Int, activation: String,
                                     bias: CellBias, namePrefix: String) -> any RecurrentCell<T> {
         switch cell {
         case "elman": return ElmanCell<T>(inputSize: E, hiddenSize: H, activation: Self.activation(activation), bias: bias, namePrefix: namePrefix)
+        case "elman-direct":
+            return ElmanCell<T>(inputSize: E, hiddenSize: H, activation: Self.activation(activation), bias: bias, direct: true, namePrefix: namePrefix)
         case "lstm": return LSTMCell<T>(inputSize: E, hiddenSize: H, bias: bias, namePrefix: namePrefix)
         case "gru": return GRUCell<T>(inputSize: E, hiddenSize: H, bias: bias, namePrefix: namePrefix)
         default: preconditionFailure("unknown cell \(cell)")

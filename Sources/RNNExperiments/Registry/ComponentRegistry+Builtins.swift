@@ -159,9 +159,14 @@ extension ComponentRegistry {
             try r.register(activation: simpleActivation("relu", "rectified linear unit, max(0, x)") { ReLU() })
             try r.register(activation: simpleActivation("sigmoid", "logistic sigmoid, 1 / (1 + e^-x)") { Sigmoid() })
 
-            try r.register(cell: ComponentFactory("elman", "Elman cell: h_t = g(U h_{t-1} + W e_t + b)") { _, c in
-                ElmanCell<Float>(inputSize: c.inputSize, hiddenSize: c.hiddenSize, activation: c.activation, bias: c.bias,
-                                 namePrefix: c.namePrefix)
+            try r.register(cell: ComponentFactory("elman", "Elman cell: h_t = g(U h_{t-1} + W e_t + b), or g(U h_{t-1} + e_t + b) with direct_input",
+                parameters: ElmanParameters.self) { a, c in
+                if a.directInput && c.inputSize != c.hiddenSize {
+                    throw ExperimentError("true needs embedding_size = hidden_size (the input enters the recurrence as it is), and they are \(c.inputSize) and \(c.hiddenSize); set them equal or drop direct_input",
+                                          keyPath: "model.cell.direct_input", value: "true")
+                }
+                return ElmanCell<Float>(inputSize: c.inputSize, hiddenSize: c.hiddenSize, activation: c.activation, bias: CellBias(c.bias),
+                                        direct: a.directInput, namePrefix: c.namePrefix)
             })
             try r.register(cell: ComponentFactory("lstm",
                 "LSTM (PyTorch's nn.LSTM: gates i, f, g, o; biases b_ih and b_hh); state h and c; ignores model.activation") { _, c in
@@ -245,6 +250,12 @@ extension ComponentRegistry {
 }
 
 // MARK: - The built-in components' parameters
+
+struct ElmanParameters: ComponentParameters {
+    var directInput = false
+    static let declaration = ParameterDeclaration<Self>()
+        .bool("direct_input", \.directInput, "no input matrix W: the embedding (E = H) enters the recurrence as it is, as in Mikolov's RNNLM and faster-rnnlm")
+}
 
 struct ClassSoftmaxParameters: ComponentParameters {
     var classes = 0
