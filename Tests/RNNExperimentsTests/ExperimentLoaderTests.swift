@@ -34,7 +34,7 @@ final class ExperimentLoaderTests: XCTestCase {
         let c = loaded.config
         XCTAssertEqual(c.seed, 1)
         XCTAssertEqual(c.description, "")
-        XCTAssertEqual(c.model.cell, ComponentChoice("elman"))
+        XCTAssertEqual(c.model.cell, ComponentChoice("elman", ComponentArguments([("direct_input", .bool(false))])))
         XCTAssertEqual(c.model.activation, ComponentChoice("tanh"))
         XCTAssertEqual(c.model.output, ComponentChoice("softmax"))
         XCTAssertFalse(c.model.tied)
@@ -73,6 +73,7 @@ final class ExperimentLoaderTests: XCTestCase {
               type: rnn
               cell:
                 name: elman
+                direct_input: false
               layers: 1
               embedding_size: 4
               hidden_size: 4
@@ -266,7 +267,7 @@ final class ExperimentLoaderTests: XCTestCase {
             (replacing("hidden_size: 4}", "hidden_size: 4, init: {bias: {name: normal, sd: 1}}}"),
              "exp.yaml:3:72: model.init.bias.sd: unknown parameter of initializer normal; did you mean std? (valid: std)"),
             (replacing("hidden_size: 4}", "hidden_size: 4, cell: {name: elman, size: 3}}"),
-             "exp.yaml:3:64: model.cell.size: unknown parameter of cell elman; it takes none"),
+             "exp.yaml:3:64: model.cell.size: unknown parameter of cell elman (valid: direct_input)"),
             (replacing("training: {}", "training: {optimizer: {name: sgd, lr: 0}}"),
              "exp.yaml:4:39: training.optimizer.lr: 0 is out of range; expected a number > 0"),
             (replacing("training: {}", "training: {optimizer: {name: adam, beta1: 1}}"),
