@@ -9,6 +9,14 @@ import Glibc
 #endif
 
 enum BLASSetup {
+    /// Refuses a RNNLAB_ONE_THREAD_BELOW that is not an integer ≥ 0 (the limit of the products run
+    /// on one BLAS thread, SmallProducts.swift), rather than running with the default unseen.
+    static func checkEnvironment() throws {
+        guard let text = ProcessInfo.processInfo.environment["RNNLAB_ONE_THREAD_BELOW"] else { return }
+        if let value = Int(text), value >= 0 { return }
+        throw UserFailure(message: "RNNLAB_ONE_THREAD_BELOW=\(text) is not a count of multiply-adds; expected an integer ≥ 0 (0: no product runs on one thread; default \(BLASRuntime.defaultOneThreadBelow))")
+    }
+
     /// Re-executes the process with OPENBLAS_CORETYPE set when the kernel was misdetected.
     /// Does nothing when the user set OPENBLAS_CORETYPE, or RNNLAB_NO_REEXEC=1, or after one re-exec.
     static func ensureFastKernels() {

@@ -31,6 +31,7 @@ public struct RNNLab: ParsableCommand {
         let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
         var command: ParsableCommand
         do { command = try parseAsRoot(arguments) } catch { exit(reporting: error, commandLine: arguments) }
+        do { try BLASSetup.checkEnvironment() } catch { exit(reporting: error, commandLine: nil) }
         do {
             if let command = command as? RegistryCommand { try command.run(registry: registry) } else { try command.run() }
         } catch { exit(reporting: error, commandLine: nil) }

@@ -75,7 +75,10 @@ public func gemm<Scalar: BLASScalar>(
         }
         return
     }
+    // Small products on one thread (see SmallProducts.swift); no closure, so nothing allocates.
+    let restore = BLASRuntime.oneThreadForProduct(m: m, n: n, k: k)
     Scalar.blasGemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
-               alpha: alpha, a: a.base, lda: a.ld, b: b.base, ldb: b.ld,
-               beta: beta, c: c.base, ldc: c.ld)
+                    alpha: alpha, a: a.base, lda: a.ld, b: b.base, ldb: b.ld,
+                    beta: beta, c: c.base, ldc: c.ld)
+    if let restore { BLASRuntime.restoreThreads(restore) }
 }

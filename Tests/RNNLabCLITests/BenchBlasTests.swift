@@ -60,4 +60,17 @@ final class BenchBlasTests: XCTestCase {
         blis.sgemm(101, 111, 112, 2, 2, 2, 1, a.data, 2, b.data, 2, 0, c.data, 2)
         XCTAssertEqual((0..<4).map { c[$0] }, [17, 23, 39, 53])
     }
+
+    func testABadSmallProductLimitIsRefused() throws {
+        let cli = try CLIHarness()
+        for bad in ["-1", "8M", ""] {
+            try cli.write("exp.yaml", CLIHarness.tinyExperiment)
+            let r = try cli.run(["run", "exp.yaml", "--results", "results"], environment: ["RNNLAB_ONE_THREAD_BELOW": bad])
+            XCTAssertEqual(r.stderr, "rnnlab: error: RNNLAB_ONE_THREAD_BELOW=\(bad) is not a count of multiply-adds; expected an integer ≥ 0 (0: no product runs on one thread; default 8000000)\n")
+            XCTAssertEqual(r.status, 1)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: cli.path("results")), "no run folder")
+        }
+        let r = try cli.run(["validate", "exp.yaml"], environment: ["RNNLAB_ONE_THREAD_BELOW": "0"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
 }
