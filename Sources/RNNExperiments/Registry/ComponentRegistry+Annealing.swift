@@ -28,7 +28,7 @@ struct BudgetScheduleParameters: ComponentParameters {
         .number("final_factor", \.finalFactor, .double(min: 0, max: 1, exclusiveMin: true),
                 "the learning rate at the planned last step (and after it) over the initial one")
         .int("warmup_steps", \.warmupSteps, .int(min: 1),
-             "with a time budget: steps trained before the step rate is measured and the plan fixed")
+             "with a time budget: steps trained before the first plan (revised later in the constant part)")
 }
 
 let budgetSchedule = ComponentFactory<ScheduleContext, any LearningRateSchedule>(
