@@ -46,7 +46,7 @@ public final class BudgetSchedule: LearningRateSchedule {
     public let shape: AnnealingShape
     /// The final rate over the initial one, in (0, 1].
     public let finalFactor: Double
-    /// Steps trained before the step rate is measured (with a time budget).
+    /// Steps trained before the first plan (with a time budget); revisions follow at 2×, 4×, … its step.
     public let warmupSteps: Int
     /// P, once planned.
     public private(set) var plannedSteps: Int?
