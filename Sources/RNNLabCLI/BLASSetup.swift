@@ -13,7 +13,7 @@ enum BLASSetup {
     /// on one BLAS thread, SmallProducts.swift), rather than running with the default unseen.
     static func checkEnvironment() throws {
         guard let text = ProcessInfo.processInfo.environment["RNNLAB_ONE_THREAD_BELOW"] else { return }
-        if let value = Int(text), value >= 0 { return }
+        if BLASRuntime.oneThreadBelow(parsing: text) != nil { return }
         throw UserFailure(message: "RNNLAB_ONE_THREAD_BELOW=\(text) is not a count of multiply-adds; expected an integer ≥ 0 (0: no product runs on one thread; default \(BLASRuntime.defaultOneThreadBelow))")
     }
 

@@ -24,9 +24,13 @@ extension BLASRuntime {
     /// Set once by the process (the environment, or a test); read by every `gemm`.
     nonisolated(unsafe) public static var oneThreadBelow: Int = {
         guard let text = getenv("RNNLAB_ONE_THREAD_BELOW").map({ String(cString: $0) }) else { return defaultOneThreadBelow }
-        guard let value = Int(text), value >= 0 else { return defaultOneThreadBelow }
-        return value
+        return oneThreadBelow(parsing: text) ?? defaultOneThreadBelow
     }()
+
+    /// The limit a RNNLAB_ONE_THREAD_BELOW value gives: an integer ≥ 0, else nil.
+    public static func oneThreadBelow(parsing text: String) -> Int? {
+        Int(text).flatMap { $0 >= 0 ? $0 : nil }
+    }
 
     /// For a product of m·n·k multiply-adds below `oneThreadBelow`, with the BLAS on more than one
     /// thread: sets it to one and returns the count to give back to `restoreThreads` after the

@@ -123,11 +123,10 @@ public final class BudgetSchedule: LearningRateSchedule {
             return nil
         }
         guard step >= warmupSteps, step > from.step, trainingSeconds > from.seconds else { return nil }
-        let (byTime, why) = stepsInBudget(at: step, from: from, clock: clock, trainingSeconds: trainingSeconds,
-                                          budget: budget, limits: limits)
+        let (steps, why) = stepsInBudget(at: step, from: from, clock: clock, trainingSeconds: trainingSeconds,
+                                         budget: budget, limits: limits)
         revision = ((step, trainingSeconds), 2 * step)
-        if let limit = limits.stepLimit, limit <= byTime { return fix(limit, because: epochsOrSteps(limits) + ", before " + why) }
-        return fix(byTime, because: why)
+        return fix(steps, because: why)
     }
 
     /// At a revision step inside the constant part, plans again from the step time since the plan
@@ -142,10 +141,6 @@ public final class BudgetSchedule: LearningRateSchedule {
         revision = (r.from, 2 * step)
         var (steps, why) = stepsInBudget(at: step, from: r.from, clock: clock, trainingSeconds: trainingSeconds,
                                          budget: budget, limits: limits)
-        if let limit = limits.stepLimit, limit <= steps {
-            steps = limit
-            why = epochsOrSteps(limits) + ", before " + why
-        }
         // Never so few steps that the constant part would have ended already.
         let floor = smallestPlan(constantThrough: step)
         if steps < floor {
@@ -157,7 +152,7 @@ public final class BudgetSchedule: LearningRateSchedule {
     }
 
     /// The last step that fits in the budget at the step time measured from `from` to `step`
-    /// (validations amortised over the steps), and why.
+    /// (validations amortised over the steps), or the step limit when that is nearer, and why.
     private func stepsInBudget(at step: Int, from: (step: Int, seconds: Double), clock: TrainingClock,
                                trainingSeconds: Double, budget: Double, limits: TrainingLimits) -> (Int, String) {
         let perStep = (trainingSeconds - from.seconds) / Double(step - from.step)
@@ -168,6 +163,7 @@ public final class BudgetSchedule: LearningRateSchedule {
         let byTime = extra >= Double(Int.max - step) ? Int.max : step + Int(extra)
         let why = String(format: "the time budget of %.0f s at %.3g ms a step, measured over steps %d–%d, and %.3g s a validation (%@)",
                          budget, 1000 * perStep, from.step, step, perValidation, timed ? "timed" : "bounded by its tokens")
+        if let limit = limits.stepLimit, limit <= byTime { return (limit, epochsOrSteps(limits) + ", before " + why) }
         return (byTime, why)
     }
 
