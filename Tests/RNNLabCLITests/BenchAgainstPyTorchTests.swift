@@ -65,6 +65,23 @@ final class BenchAgainstPyTorchTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("| ptb-200-tied "), r.stdout)
     }
 
+    func testItsLinesReachAFileAsTheyArePrinted() throws {
+        let cli = try CLIHarness()
+        // The harness sends stdout to a file in the scratch folder. The fake python runs after
+        // rnnlab's first repeat has printed its line, and says whether that line is in the file
+        // yet: block buffering (C's default for a file) would hold it until rnnlab exits.
+        let fake = try cli.write("python-that-reads-the-log", #"""
+            #!/bin/sh
+            if grep -qs '^ptb-200-tied rnnlab #1: train ' .out-*; then seen='line already in the file'; else seen='line not yet in the file'; fi
+            echo "{\"event\": \"no_torch\", \"python\": \"fake\", \"error\": \"$seen\"}"
+            exit 3
+
+            """#)
+        XCTAssertEqual(chmod(fake, 0o755), 0)
+        let r = try cli.succeed(Self.quick + ["--python", fake])
+        XCTAssertTrue(r.stdout.contains("(line already in the file)"), r.stdout)
+    }
+
     func testAPythonThatDoesNotExistIsOneSentence() throws {
         let cli = try CLIHarness()
         try cli.fail(["bench", "--against", "pytorch", "--python", "/no/such/python", "--only", "ptb-200-tied"],

@@ -128,6 +128,9 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        // Each line as it is printed, also into a file or a pipe: a side-by-side run takes minutes,
+        // and `rnnlab bench … > log` should show its repeats as they finish, not all at the end.
+        Self.lineBufferStandardOutput()
         if blasProbe {
             var result = ProbeResult(kernel: BLASRuntime.info().kernel, rates: [])
             if let blasLibrary {
@@ -181,6 +184,14 @@ struct Bench: ParsableCommand {
                 print(Self.row(result))
             }
         }
+    }
+
+    /// Makes C's `stdout`, which `print` writes through, flush at every newline. Swift 6 refuses a
+    /// reference to the C global `stdout` (shared mutable state), so its address comes from the
+    /// dynamic linker (glibc's RTLD_DEFAULT is the null handle).
+    static func lineBufferStandardOutput() {
+        guard let symbol = dlsym(nil, "stdout") else { return }
+        setvbuf(symbol.load(as: UnsafeMutablePointer<FILE>.self), nil, _IOLBF, 0)
     }
 
     /// Measures `config` in a child process of its own; the result and its JSON line.
