@@ -17,6 +17,8 @@ public final class Dropout<Scalar: BLASScalar> {
     }
     /// (N·D): the last mask, 0 or 1/(1−p) per element, row-major.
     private var mask = Tensor<Scalar>(zeros: [0])
+    /// (D): one row's random words, drawn as a block.
+    private var words = [UInt64]()
     private var lastRows = 0
     private var lastCols = 0
     /// Whether the last forward drew a mask (backward follows it even if `rate` changed since).
@@ -48,12 +50,17 @@ public final class Dropout<Scalar: BLASScalar> {
         let keep = Scalar(1 / (1 - rate))
         let threshold = UInt64(rate * 0x1p53)
         let m = mask.data
-        for r in 0..<n {
-            let xr = x.row(r), yr = y.row(r), mr = m + r * d
-            for j in 0..<d {
-                let kept = (generator.next() >> 11) >= threshold
-                mr[j] = kept ? keep : 0
-                yr[j] = xr[j] * mr[j]
+        if words.count < d { words = [UInt64](repeating: 0, count: d) }
+        words.withUnsafeMutableBufferPointer { w in
+            let w = w.baseAddress!
+            for r in 0..<n {
+                generator.next(into: w, count: d)
+                let xr = x.row(r), yr = y.row(r), mr = m + r * d
+                for j in 0..<d {
+                    let kept = (w[j] >> 11) >= threshold
+                    mr[j] = kept ? keep : 0
+                    yr[j] = xr[j] * mr[j]
+                }
             }
         }
     }

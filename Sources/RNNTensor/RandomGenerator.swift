@@ -47,6 +47,25 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Codable, Equatable {
         return result
     }
 
+    /// Writes the next `count` words of the sequence into `words`: the same words, in the same
+    /// order, as `count` calls of `next()`, with the state in registers for the whole block (each
+    /// `next()` reads and writes the state array six times; dropout draws a word per element).
+    public mutating func next(into words: UnsafeMutablePointer<UInt64>, count: Int) {
+        precondition(count >= 0, "Xoshiro256.next(into:count:): count \(count) < 0")
+        var s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3]
+        for i in 0..<count {
+            words[i] = Self.rotl(s1 &* 5, 7) &* 9
+            let t = s1 << 17
+            s2 ^= s0
+            s3 ^= s1
+            s1 ^= s2
+            s0 ^= s3
+            s2 ^= t
+            s3 = Self.rotl(s3, 45)
+        }
+        state = [s0, s1, s2, s3]
+    }
+
     /// A uniform Double in [0, 1) with 53 random bits.
     public mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
