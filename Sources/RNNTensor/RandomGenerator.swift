@@ -63,7 +63,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Codable, Equatable {
             s2 ^= t
             s3 = Self.rotl(s3, 45)
         }
-        state = [s0, s1, s2, s3]
+        state[0] = s0; state[1] = s1; state[2] = s2; state[3] = s3    // in place: a new array would allocate
     }
 
     /// A uniform Double in [0, 1) with 53 random bits.
