@@ -35,34 +35,34 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Codable, Equatable {
     @inline(__always)
     private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
+    /// One xoshiro256** step on the four state words: returns the output and advances them.
+    @inline(__always)
+    private static func step(_ s0: inout UInt64, _ s1: inout UInt64, _ s2: inout UInt64, _ s3: inout UInt64) -> UInt64 {
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
+        return result
+    }
+
     public mutating func next() -> UInt64 {
-        let result = Self.rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = Self.rotl(state[3], 45)
+        var s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3]
+        let result = Self.step(&s0, &s1, &s2, &s3)
+        state[0] = s0; state[1] = s1; state[2] = s2; state[3] = s3    // in place: a new array would allocate
         return result
     }
 
     /// Writes the next `count` words of the sequence into `words`: the same words, in the same
     /// order, as `count` calls of `next()`, with the state in registers for the whole block (each
-    /// `next()` reads and writes the state array six times; dropout draws a word per element).
+    /// `next()` loads and stores the state array; dropout draws a word per element).
     public mutating func next(into words: UnsafeMutablePointer<UInt64>, count: Int) {
         precondition(count >= 0, "Xoshiro256.next(into:count:): count \(count) < 0")
         var s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3]
-        for i in 0..<count {
-            words[i] = Self.rotl(s1 &* 5, 7) &* 9
-            let t = s1 << 17
-            s2 ^= s0
-            s3 ^= s1
-            s1 ^= s2
-            s0 ^= s3
-            s2 ^= t
-            s3 = Self.rotl(s3, 45)
-        }
+        for i in 0..<count { words[i] = Self.step(&s0, &s1, &s2, &s3) }
         state[0] = s0; state[1] = s1; state[2] = s2; state[3] = s3    // in place: a new array would allocate
     }
 
